@@ -1,0 +1,139 @@
+package rbac
+
+import (
+	"context"
+	"sort"
+
+	"github.com/renshi/renshi/internal/platform/errs"
+	"github.com/renshi/renshi/internal/platform/ids"
+)
+
+// Principal is the authenticated caller. Stores take the tenant from it,
+// never from a request body.
+type Principal struct {
+	TenantID    ids.ID
+	TenantCode  string
+	UserID      ids.ID
+	Login       string
+	DisplayName string
+	// EmployeeID and DepartmentID link the account to the roster once the
+	// core HR module records them; zero until then.
+	EmployeeID   ids.ID
+	DepartmentID ids.ID
+	Locale       string
+	TimeZone     string
+	Roles        []string
+	SessionID    string // hashed session id when signed in by cookie
+	TokenID      ids.ID // API token when signed in by bearer token
+	// MFAPending is set while a user the tenant requires to use TOTP has
+	// not enrolled: only enrollment, me and logout are allowed.
+	MFAPending bool
+	// System principals act for background jobs and CLI commands.
+	System bool
+
+	perms map[string]Scope
+}
+
+// NewPrincipal builds a principal holding perms with their scopes.
+func NewPrincipal(p Principal, perms map[string]Scope) *Principal {
+	p.perms = perms
+	return &p
+}
+
+// SystemPrincipal acts for the platform itself inside one tenant (jobs,
+// CLI). It holds every permission with tenant scope.
+func SystemPrincipal(tenantID ids.ID, login string) *Principal {
+	perms := map[string]Scope{}
+	for _, p := range All() {
+		perms[p.Code] = Scope{All: true}
+	}
+	return &Principal{TenantID: tenantID, Login: login, System: true, perms: perms}
+}
+
+// Can reports whether the principal holds perm at any scope.
+func (p *Principal) Can(perm string) bool {
+	if p == nil || p.MFAPending {
+		return false
+	}
+	_, ok := p.perms[perm]
+	return ok
+}
+
+// Scope returns the data scope for perm.
+func (p *Principal) Scope(perm string) (Scope, bool) {
+	if p == nil || p.MFAPending {
+		return Scope{}, false
+	}
+	s, ok := p.perms[perm]
+	return s, ok
+}
+
+// Permissions lists the held permissions, sorted.
+func (p *Principal) Permissions() []string {
+	if p == nil || p.MFAPending {
+		return []string{}
+	}
+	out := make([]string, 0, len(p.perms))
+	for k := range p.perms {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Restrict keeps only the listed permissions (API tokens are scoped to a
+// subset of their owner's permissions).
+func (p *Principal) Restrict(allowed []string) {
+	keep := make(map[string]Scope, len(allowed))
+	for _, a := range allowed {
+		if s, ok := p.perms[a]; ok {
+			keep[a] = s
+		}
+	}
+	p.perms = keep
+}
+
+type principalKey struct{}
+
+// WithPrincipal stores the caller in ctx.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// From returns the caller, or nil when unauthenticated.
+func From(ctx context.Context) *Principal {
+	p, _ := ctx.Value(principalKey{}).(*Principal)
+	return p
+}
+
+// Authenticated returns the caller or an Unauthenticated error.
+func Authenticated(ctx context.Context) (*Principal, error) {
+	p := From(ctx)
+	if p == nil || p.TenantID == 0 {
+		return nil, errs.E(errs.Unauthenticated, "unauthenticated")
+	}
+	return p, nil
+}
+
+// Require checks the caller holds perm and returns its data scope. Every
+// service operation starts with it.
+func Require(ctx context.Context, perm string) (*Principal, Scope, error) {
+	p, err := Authenticated(ctx)
+	if err != nil {
+		return nil, Scope{}, err
+	}
+	s, ok := p.Scope(perm)
+	if !ok {
+		return p, Scope{}, errs.Denied(perm)
+	}
+	return p, s, nil
+}
+
+// Tenant returns the caller's tenant or an Unauthenticated error.
+func Tenant(ctx context.Context) (ids.ID, error) {
+	p, err := Authenticated(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return p.TenantID, nil
+}
