@@ -8,8 +8,8 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/hex"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,9 +18,35 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/renshi/renshi/internal/platform/db"
+	"github.com/renshi/renshi/internal/platform/i18n"
 	"github.com/renshi/renshi/internal/platform/ids"
 	"github.com/renshi/renshi/internal/platform/rbac"
 )
+
+func init() {
+	i18n.Register(i18n.ZH, map[string]string{
+		"export.audit":     "审计日志",
+		"field.at":         "时间",
+		"field.actor":      "操作人",
+		"field.action":     "动作",
+		"field.objectType": "对象类型",
+		"field.objectId":   "对象编号",
+		"field.diff":       "变更内容",
+		"field.requestId":  "请求编号",
+		"field.ip":         "IP 地址",
+	})
+	i18n.Register(i18n.EN, map[string]string{
+		"export.audit":     "audit-log",
+		"field.at":         "Time",
+		"field.actor":      "Actor",
+		"field.action":     "Action",
+		"field.objectType": "Object type",
+		"field.objectId":   "Object id",
+		"field.diff":       "Changes",
+		"field.requestId":  "Request id",
+		"field.ip":         "IP address",
+	})
+}
 
 // Entry is one row of the log.
 type Entry struct {

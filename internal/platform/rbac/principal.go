@@ -25,9 +25,10 @@ type Principal struct {
 	Roles        []string
 	SessionID    string // hashed session id when signed in by cookie
 	TokenID      ids.ID // API token when signed in by bearer token
-	// MFAPending is set while a user the tenant requires to use TOTP has
-	// not enrolled: only enrollment, me and logout are allowed.
-	MFAPending bool
+	// Restriction, when set, is the message key of what the user must do
+	// first ("auth.password_change_required", "auth.totp_enrollment_required");
+	// only routes marked Restricted (me, logout, password, TOTP) are open.
+	Restriction string
 	// System principals act for background jobs and CLI commands.
 	System bool
 
@@ -50,9 +51,15 @@ func SystemPrincipal(tenantID ids.ID, login string) *Principal {
 	return &Principal{TenantID: tenantID, Login: login, System: true, perms: perms}
 }
 
+// Anonymous is a caller known only by tenant, used while signing in:
+// stores can scope queries to the tenant, but it holds no permission.
+func Anonymous(tenantID ids.ID) *Principal {
+	return &Principal{TenantID: tenantID, perms: map[string]Scope{}}
+}
+
 // Can reports whether the principal holds perm at any scope.
 func (p *Principal) Can(perm string) bool {
-	if p == nil || p.MFAPending {
+	if p == nil {
 		return false
 	}
 	_, ok := p.perms[perm]
@@ -61,7 +68,7 @@ func (p *Principal) Can(perm string) bool {
 
 // Scope returns the data scope for perm.
 func (p *Principal) Scope(perm string) (Scope, bool) {
-	if p == nil || p.MFAPending {
+	if p == nil {
 		return Scope{}, false
 	}
 	s, ok := p.perms[perm]
@@ -70,7 +77,7 @@ func (p *Principal) Scope(perm string) (Scope, bool) {
 
 // Permissions lists the held permissions, sorted.
 func (p *Principal) Permissions() []string {
-	if p == nil || p.MFAPending {
+	if p == nil {
 		return []string{}
 	}
 	out := make([]string, 0, len(p.perms))

@@ -31,8 +31,8 @@ type Scope struct {
 	Departments []ids.ID // departments (subtrees already expanded)
 }
 
-// merge widens s by o.
-func (s Scope) merge(o Scope) Scope {
+// Merge widens s by o.
+func (s Scope) Merge(o Scope) Scope {
 	s.All = s.All || o.All
 	s.Self = s.Self || o.Self
 	for _, d := range o.Departments {
