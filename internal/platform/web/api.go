@@ -62,10 +62,25 @@ func NewAPI(mux *http.ServeMux, title, version string) *API {
 		"bearer": {Type: "http", Scheme: "bearer"},
 	}
 	// IDs travel as strings (JavaScript loses precision above 2^53).
-	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[ids.ID](), reflect.TypeFor[string]())
+	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[ids.ID](), reflect.TypeFor[idSchema]())
 	// Links are noise for our clients.
 	cfg.CreateHooks = nil
 	return &API{API: humago.New(mux, cfg)}
+}
+
+// idSchema documents ids.ID: a decimal string in JSON. Path and query
+// parameters reach validation already parsed as integers, so integers
+// are accepted too.
+type idSchema struct{}
+
+func (idSchema) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{
+		Description: "object id: a 63-bit integer written as a decimal string",
+		OneOf: []*huma.Schema{
+			{Type: huma.TypeString, Pattern: "^[0-9]{1,19}$", Examples: []any{"383006898772418561"}},
+			{Type: huma.TypeInteger, Format: "int64"},
+		},
+	}
 }
 
 // SessionCookie is the session cookie's name.

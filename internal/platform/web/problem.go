@@ -112,8 +112,9 @@ func NewProblem(ctx context.Context, status int, msg string, list ...error) *Pro
 	case http.StatusRequestEntityTooLarge:
 		code, params = "too_large", errs.Params{"limit": humanLimit(msg)}
 	case http.StatusBadRequest:
-		if len(fields) == 0 {
-			code = "malformed"
+		// A body that is not JSON at all has no fields to point at.
+		if len(fields) == 0 || (len(fields) == 1 && fields[0].Field == "body") {
+			code, fields = "malformed", nil
 		}
 	case http.StatusUnauthorized:
 		code = "unauthenticated"

@@ -31,7 +31,7 @@ func Routes(api *web.API, l *audit.Log, q *jobs.Queue) {
 	web.Register(api, web.Op{Method: http.MethodPost, Path: "/audit/verify", ID: "verify-audit", Summary: "Verify the hash chain in the background", Tags: tags, Permission: rbac.AuditVerify, Status: 202}, h.verify)
 }
 
-type auditFilter struct {
+type AuditQuery struct {
 	Actor      string    `query:"actor" maxLength:"64" doc:"actor login"`
 	Action     string    `query:"action" maxLength:"64"`
 	ObjectType string    `query:"objectType" maxLength:"64"`
@@ -40,12 +40,12 @@ type auditFilter struct {
 	To         time.Time `query:"to" doc:"RFC 3339 instant, exclusive"`
 }
 
-func (f auditFilter) toFilter(page, size int) audit.Filter {
+func (f AuditQuery) toFilter(page, size int) audit.Filter {
 	return audit.Filter{Actor: f.Actor, Action: f.Action, ObjectType: f.ObjectType, ObjectID: f.ObjectID, From: f.From, To: f.To, Page: page, PageSize: size}
 }
 
 type listAuditInput struct {
-	auditFilter
+	AuditQuery
 	web.PageQuery
 }
 
@@ -58,7 +58,7 @@ func (h *handlers) list(ctx context.Context, in *listAuditInput) (*web.Body[*web
 }
 
 type exportAuditInput struct {
-	auditFilter
+	AuditQuery
 	web.ExportQuery
 }
 

@@ -179,18 +179,18 @@ func (h *Handlers) totpDisable(ctx context.Context, in *totpDisableInput) (*web.
 	return &web.Empty{}, h.svc.DisableTOTP(ctx, in.Body.Password)
 }
 
-type userFilter struct {
+type UserQuery struct {
 	Q      string `query:"q" maxLength:"100" doc:"login, name or email contains; or an exact mobile or ID number"`
 	Status string `query:"status" enum:"active,disabled,locked,"`
 	RoleID ids.ID `query:"roleId"`
 }
 
-func (f userFilter) toFilter(q web.PageQuery) auth.UserFilter {
+func (f UserQuery) toFilter(q web.PageQuery) auth.UserFilter {
 	return auth.UserFilter{Query: f.Q, Status: f.Status, RoleID: f.RoleID, Sort: q.Sort, Page: q.Page, Size: q.PageSize}
 }
 
 type listUsersInput struct {
-	userFilter
+	UserQuery
 	web.PageQuery
 }
 
@@ -203,7 +203,7 @@ func (h *Handlers) listUsers(ctx context.Context, in *listUsersInput) (*web.Body
 }
 
 type exportUsersInput struct {
-	userFilter
+	UserQuery
 	web.ExportQuery
 	Sort     string `query:"sort"`
 	Unmasked bool   `query:"unmasked" doc:"include unmasked mobile and ID numbers (needs platform.user.read_sensitive; audited)"`

@@ -30,13 +30,13 @@ func Routes(api *web.API, q *jobs.Queue) {
 	web.Register(api, web.Op{Method: http.MethodPost, Path: "/jobs/{id}/cancel", ID: "cancel-job", Summary: "Cancel a queued or running job", Tags: tags, Permission: rbac.JobManage}, h.cancel)
 }
 
-type jobFilter struct {
+type JobQuery struct {
 	State string `query:"state" enum:"queued,running,succeeded,failed,cancelled,"`
 	Kind  string `query:"kind" maxLength:"64"`
 }
 
 type listJobInput struct {
-	jobFilter
+	JobQuery
 	web.PageQuery
 }
 
@@ -49,7 +49,7 @@ func (h *handlers) list(ctx context.Context, in *listJobInput) (*web.Body[*web.P
 }
 
 type exportJobInput struct {
-	jobFilter
+	JobQuery
 	web.ExportQuery
 }
 

@@ -1,0 +1,133 @@
+package app_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/renshi/renshi/internal/app/apptest"
+	"github.com/renshi/renshi/internal/platform/rbac"
+	"github.com/renshi/renshi/internal/platform/web"
+)
+
+// policy is the authorization spec of every API route, written out here
+// independently of the code: a route missing from it, or a row for a
+// route that does not exist, fails the test. Values are a permission code,
+// web.Public or web.Authenticated.
+var policy = map[string]string{
+	"POST /api/v1/auth/login":                web.Public,
+	"POST /api/v1/auth/logout":               web.Authenticated,
+	"GET /api/v1/auth/me":                    web.Authenticated,
+	"POST /api/v1/auth/password":             web.Authenticated,
+	"PUT /api/v1/auth/me/locale":             web.Authenticated,
+	"POST /api/v1/auth/totp/setup":           web.Authenticated,
+	"POST /api/v1/auth/totp/enable":          web.Authenticated,
+	"POST /api/v1/auth/totp/disable":         web.Authenticated,
+	"GET /api/v1/users":                      rbac.UserRead,
+	"GET /api/v1/users/export":               rbac.UserRead,
+	"POST /api/v1/users":                     rbac.UserCreate,
+	"GET /api/v1/users/{id}":                 rbac.UserRead,
+	"PATCH /api/v1/users/{id}":               rbac.UserUpdate,
+	"PUT /api/v1/users/{id}/grants":          rbac.UserUpdate,
+	"POST /api/v1/users/{id}/reset-password": rbac.UserUpdate,
+	"POST /api/v1/users/{id}/unlock":         rbac.UserUpdate,
+	"POST /api/v1/users/{id}/reset-totp":     rbac.UserUpdate,
+	"GET /api/v1/users/{id}/sensitive":       rbac.UserReadSensitive,
+	"GET /api/v1/tokens":                     rbac.TokenManage,
+	"POST /api/v1/tokens":                    rbac.TokenManage,
+	"DELETE /api/v1/tokens/{id}":             rbac.TokenManage,
+	"GET /api/v1/permissions":                rbac.RoleRead,
+	"GET /api/v1/roles":                      rbac.RoleRead,
+	"GET /api/v1/roles/export":               rbac.RoleRead,
+	"POST /api/v1/roles":                     rbac.RoleManage,
+	"PATCH /api/v1/roles/{id}":               rbac.RoleManage,
+	"DELETE /api/v1/roles/{id}":              rbac.RoleManage,
+	"GET /api/v1/tenant":                     rbac.TenantRead,
+	"PATCH /api/v1/tenant":                   rbac.TenantUpdate,
+	"GET /api/v1/audit":                      rbac.AuditRead,
+	"GET /api/v1/audit/export":               rbac.AuditRead,
+	"POST /api/v1/audit/verify":              rbac.AuditVerify,
+	"GET /api/v1/jobs":                       rbac.JobRead,
+	"GET /api/v1/jobs/export":                rbac.JobRead,
+	"GET /api/v1/jobs/{id}":                  rbac.JobRead,
+	"POST /api/v1/jobs/{id}/retry":           rbac.JobManage,
+	"POST /api/v1/jobs/{id}/cancel":          rbac.JobManage,
+}
+
+// TestAuthorizationMatrix calls every route as every built-in role and
+// as nobody, and checks the answer against the policy table.
+func TestAuthorizationMatrix(t *testing.T) {
+	e := apptest.New(t)
+	target := e.User("target", rbac.Employee)
+	routes := e.App.API.Routes()
+	seen := map[string]bool{}
+	for _, r := range routes {
+		key := r.Method + " " + r.Path
+		seen[key] = true
+		want, ok := policy[key]
+		if !ok {
+			t.Errorf("route %s has no row in the policy table", key)
+			continue
+		}
+		if want != r.Permission {
+			t.Errorf("route %s requires %q, policy says %q", key, r.Permission, want)
+		}
+	}
+	for key := range policy {
+		if !seen[key] {
+			t.Errorf("policy row %s matches no route", key)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	anon := e.Anonymous()
+	clients := map[string]*apptest.Client{}
+	for _, b := range rbac.BuiltinRoles {
+		e.User("as_"+b.Code, b.Code)
+		clients[b.Code] = e.Login("as_" + b.Code)
+	}
+	for _, r := range routes {
+		if r.Method == "POST" && r.Path == "/api/v1/auth/logout" {
+			continue // checked last: it ends the session
+		}
+		check(t, e, anon, clients, r, target.ID.String())
+	}
+	for _, r := range routes {
+		if r.Method == "POST" && r.Path == "/api/v1/auth/logout" {
+			check(t, e, anon, clients, r, target.ID.String())
+		}
+	}
+}
+
+func check(t *testing.T, e *apptest.Env, anon *apptest.Client, clients map[string]*apptest.Client, r web.Route, id string) {
+	t.Helper()
+	path := strings.ReplaceAll(r.Path, "{id}", id)
+	var body any
+	if r.Method != "GET" && r.Method != "DELETE" {
+		body = map[string]any{}
+	}
+	res := anon.Do(r.Method, path, body)
+	if r.Permission == web.Public {
+		if res.Status == 401 && r.Path != "/api/v1/auth/login" || res.Status == 403 {
+			t.Errorf("%s %s anonymous: %d", r.Method, path, res.Status)
+		}
+	} else if res.Status != 401 {
+		t.Errorf("%s %s anonymous: got %d, want 401", r.Method, path, res.Status)
+	}
+	for _, b := range rbac.BuiltinRoles {
+		res := clients[b.Code].Do(r.Method, path, body)
+		allowed := r.Permission == web.Public || r.Permission == web.Authenticated ||
+			slices.Contains(rbac.BuiltinPermissions(b.Code), r.Permission)
+		switch {
+		case allowed && (res.Status == 403 || res.Status == 401):
+			t.Errorf("%s %s as %s: got %d %s, want access", r.Method, path, b.Code, res.Status, res.Body)
+		case !allowed && res.Status != 403:
+			t.Errorf("%s %s as %s: got %d, want 403", r.Method, path, b.Code, res.Status)
+		case !allowed && !strings.Contains(string(res.Body), r.Permission):
+			t.Errorf("%s %s as %s: 403 must name %s: %s", r.Method, path, b.Code, r.Permission, res.Body)
+		case res.Status >= 500:
+			t.Errorf("%s %s as %s: %d %s", r.Method, path, b.Code, res.Status, res.Body)
+		}
+	}
+}
