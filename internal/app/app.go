@@ -98,6 +98,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 func (a *App) registerJobs() {
 	a.Audit.RegisterJobs(a.Jobs)
+	a.Jobs.SetAuditor(func(ctx context.Context, action string, j *jobs.Job) error {
+		return a.Audit.Record(ctx, audit.Event{Action: action, ObjectType: "job", ObjectID: j.ID.String()})
+	})
 	const cleanup = "auth.sessions.cleanup"
 	a.Jobs.Register(cleanup, func(ctx context.Context, _ *jobs.Job, p *jobs.Progress) error {
 		n, err := a.Auth.CleanupSessions(ctx)

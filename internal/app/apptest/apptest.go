@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,6 +111,17 @@ func (e *Env) Login(login string) *Client {
 		e.T.Fatalf("apptest: login %s: %d %s", login, r.Status, r.Body)
 	}
 	return c
+}
+
+// SessionCookie returns the client's session cookie.
+func (c *Client) SessionCookie() *http.Cookie {
+	u, _ := url.Parse(c.e.Server.URL)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "renshi_session" {
+			return ck
+		}
+	}
+	return nil
 }
 
 // Response is a decoded reply.

@@ -417,8 +417,12 @@ func TestTwoQueuesNeverDoubleRun(t *testing.T) {
 			return nil
 		}
 	}
-	q1 := newQueue(t, d, func(o *Options) { o.Workers = 4 })
-	q2 := newQueue(t, d2, func(o *Options) { o.Workers = 4 })
+	// A lease long enough that no slow write (two SQLite handles under
+	// -race contend for the file lock) lets it expire: this test is about
+	// claiming, not reclaiming.
+	roomy := func(o *Options) { o.Workers = 4; o.Lease = 10 * time.Second }
+	q1 := newQueue(t, d, roomy)
+	q2 := newQueue(t, d2, roomy)
 	q1.Register("test.count", handler(0), KindOptions{})
 	q2.Register("test.count", handler(1), KindOptions{})
 	start(t, q1, q2)
@@ -680,7 +684,8 @@ func TestPeriodicRunsOncePerOccasionAcrossQueues(t *testing.T) {
 		return []Scheduled{{TenantID: 1, Kind: "test.tick", Args: map[string]string{"Occasion": occ}, UniqueKey: "tick:" + occ}}
 	}
 	var qs []*Queue
-	for _, h := range []*Queue{newQueue(t, d), newQueue(t, d2)} {
+	roomy := func(o *Options) { o.Lease = 10 * time.Second } // see TestTwoQueuesNeverDoubleRun
+	for _, h := range []*Queue{newQueue(t, d, roomy), newQueue(t, d2, roomy)} {
 		h.Register("test.tick", handler, KindOptions{})
 		h.Periodic("test.tick", 10*time.Millisecond, schedule)
 		qs = append(qs, h)

@@ -106,6 +106,14 @@ func (q *Queue) get(ctx context.Context, a access, id ids.ID) (*Job, error) {
 	return j, nil
 }
 
+// Auditor records a user's action on a job (retry, cancel) in the audit
+// log, inside the transaction that makes the change. The audit package
+// imports this one, so the app passes the recorder in.
+type Auditor func(ctx context.Context, action string, j *Job) error
+
+// SetAuditor installs the audit recorder for Retry and Cancel.
+func (q *Queue) SetAuditor(a Auditor) { q.auditor = a }
+
 // Retry queues a failed or cancelled job again from the start (attempts
 // and progress reset). Needs platform.job.manage.
 func (q *Queue) Retry(ctx context.Context, id ids.ID) (*Job, error) {
@@ -114,7 +122,7 @@ func (q *Queue) Retry(ctx context.Context, id ids.ID) (*Job, error) {
 		return nil, err
 	}
 	now := q.now()
-	j, err := q.transition(ctx, a, id, "jobs.not_retryable", func(u *bun.UpdateQuery) {
+	j, err := q.transition(ctx, a, id, "retry", "jobs.not_retryable", func(u *bun.UpdateQuery) {
 		u.Set("state = 'queued'").Set("attempt = 0").Set("progress = 0").Set("message = ''").
 			Set("result = ''").Set("last_error = ''").Set("cancel_requested = FALSE").
 			Set("run_at = ?", now).Set("started_at = NULL").Set("finished_at = NULL").
@@ -136,7 +144,7 @@ func (q *Queue) Cancel(ctx context.Context, id ids.ID) (*Job, error) {
 		return nil, err
 	}
 	now := q.now()
-	return q.transition(ctx, a, id, "jobs.not_cancellable", func(u *bun.UpdateQuery) {
+	return q.transition(ctx, a, id, "cancel", "jobs.not_cancellable", func(u *bun.UpdateQuery) {
 		u.Set("state = CASE WHEN state = 'queued' THEN 'cancelled' ELSE state END").
 			Set("finished_at = CASE WHEN state = 'queued' THEN ? ELSE finished_at END", now).
 			Set("cancel_requested = TRUE").Set("updated_at = ?", now).
@@ -146,7 +154,7 @@ func (q *Queue) Cancel(ctx context.Context, id ids.ID) (*Job, error) {
 
 // transition applies a state change guarded in SQL by the allowed states;
 // when nothing matched it tells a missing job from one in the wrong state.
-func (q *Queue) transition(ctx context.Context, a access, id ids.ID, conflict string, set func(*bun.UpdateQuery)) (*Job, error) {
+func (q *Queue) transition(ctx context.Context, a access, id ids.ID, action, conflict string, set func(*bun.UpdateQuery)) (*Job, error) {
 	var out *Job
 	err := q.db.WithTx(ctx, func(ctx context.Context) error {
 		j := new(Job)
@@ -160,8 +168,14 @@ func (q *Queue) transition(ctx context.Context, a access, id ids.ID, conflict st
 			}
 			return errs.E(errs.Conflict, conflict)
 		}
+		if err != nil {
+			return err
+		}
 		out = j
-		return err
+		if q.auditor != nil { // in the same transaction as the change
+			return q.auditor(ctx, action, j)
+		}
+		return nil
 	})
 	return out, err
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -86,6 +87,8 @@ type Queue struct {
 	workers  sync.WaitGroup // running handlers
 	runsMu   sync.Mutex
 	runs     map[*run]struct{}
+
+	auditor Auditor
 
 	// backoff gives the delay before retry number attempt; tests shorten it.
 	backoff func(attempt int) time.Duration
@@ -373,14 +376,16 @@ func (q *Queue) claim(ctx context.Context, n int) ([]Job, error) {
 	now := q.now()
 	owner := fmt.Sprintf("%s/%d", q.id, q.claimSeq.Add(1))
 	var out []Job
-	err := q.db.Bun().NewRaw(`UPDATE platform_jobs
+	err := q.write(ctx, func(ctx context.Context, c bun.IDB) error {
+		return c.NewRaw(`UPDATE platform_jobs
 		SET state = 'running', attempt = attempt + 1, lease_owner = ?, lease_until = ?, started_at = ?, updated_at = ?
 		WHERE state = 'queued' AND (tenant_id, id) IN (
 			SELECT tenant_id, id FROM platform_jobs
 			WHERE state = 'queued' AND run_at <= ? AND kind IN (?)
 			ORDER BY run_at, id LIMIT ?`+lock+`)
 		RETURNING *`,
-		owner, now.Add(q.opts.Lease), now, now, now, bun.In(kinds), n).Scan(ctx, &out)
+			owner, now.Add(q.opts.Lease), now, now, now, bun.In(kinds), n).Scan(ctx, &out)
+	})
 	return out, err
 }
 
@@ -389,19 +394,27 @@ func (q *Queue) claim(ctx context.Context, n int) ([]Job, error) {
 // time still ends up failed.
 func (q *Queue) reclaim(ctx context.Context) {
 	now := q.now()
-	res, err := q.db.Bun().NewRaw(`UPDATE platform_jobs SET
+	var n int64
+	err := q.write(ctx, func(ctx context.Context, c bun.IDB) error {
+		res, err := c.NewRaw(`UPDATE platform_jobs SET
 			state = CASE WHEN cancel_requested THEN 'cancelled' WHEN attempt < max_attempts THEN 'queued' ELSE 'failed' END,
 			finished_at = CASE WHEN NOT cancel_requested AND attempt < max_attempts THEN NULL ELSE `+q.instant()+` END,
 			last_error = 'lease expired: the worker stopped without finishing',
 			lease_owner = '', lease_until = NULL, run_at = ?, updated_at = ?
 		WHERE state = 'running' AND lease_until < ?`, now, now, now, now).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		if ctx.Err() == nil {
 			q.log.Error("reclaim expired jobs", "error", err)
 		}
 		return
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
+	if n > 0 {
 		q.log.Warn("reclaimed jobs with expired leases", "count", n)
 		q.notify()
 	}
@@ -451,8 +464,9 @@ func (q *Queue) run(j *Job) {
 	go func() { defer close(hbStopped); p.heartbeat(hbDone) }()
 
 	start := time.Now()
-	log.Info("job started")
-	err := callHandler(hctx, k.h, j, p, log)
+	log.Debug("job started")
+	view := *j // the handler gets its own copy; the fence fields stay ours
+	err := callHandler(hctx, k.h, &view, p, log)
 	close(hbDone)
 	<-hbStopped
 	q.finish(j, err, context.Cause(ctx), log, time.Since(start), p)
@@ -476,8 +490,8 @@ func (q *Queue) finish(j *Job, herr, cause error, log *slog.Logger, took time.Du
 	now := q.now()
 	fence := "tenant_id = ? AND id = ? AND lease_owner = ? AND state = 'running'"
 	var (
-		state State
-		err   error
+		query string
+		args  []any
 	)
 	switch {
 	case cause == errCrash:
@@ -490,16 +504,18 @@ func (q *Queue) finish(j *Job, herr, cause error, log *slog.Logger, took time.Du
 		if p != nil {
 			result = p.result()
 		}
-		err = q.db.Bun().NewRaw(`UPDATE platform_jobs SET state = 'succeeded', progress = 100, result = ?,
+		query = `UPDATE platform_jobs SET state = 'succeeded', progress = 100, result = ?,
 				last_error = '', finished_at = ?, lease_owner = '', lease_until = NULL, updated_at = ?
-			WHERE `+fence+` RETURNING state`, result, now, now, j.TenantID, j.ID, j.LeaseOwner).Scan(ctx, &state)
+			WHERE ` + fence + ` RETURNING state`
+		args = []any{result, now, now}
 	case cause == errShutdown:
 		// Not the job's fault: give the attempt back.
-		err = q.db.Bun().NewRaw(`UPDATE platform_jobs SET
+		query = `UPDATE platform_jobs SET
 				state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END,
-				finished_at = CASE WHEN cancel_requested THEN `+q.instant()+` ELSE NULL END,
+				finished_at = CASE WHEN cancel_requested THEN ` + q.instant() + ` ELSE NULL END,
 				attempt = attempt - 1, run_at = ?, lease_owner = '', lease_until = NULL, updated_at = ?
-			WHERE `+fence+` RETURNING state`, now, now, now, j.TenantID, j.ID, j.LeaseOwner).Scan(ctx, &state)
+			WHERE ` + fence + ` RETURNING state`
+		args = []any{now, now, now}
 	default:
 		// The state is decided in SQL so a cancel request that arrived
 		// after the handler last looked still wins over a retry.
@@ -512,14 +528,18 @@ func (q *Queue) finish(j *Job, herr, cause error, log *slog.Logger, took time.Du
 		}
 		msg := herr.Error()
 		if len(msg) > 4000 {
-			msg = msg[:4000]
+			msg = strings.ToValidUTF8(msg[:4000], "")
 		}
-		err = q.db.Bun().NewRaw(`UPDATE platform_jobs SET state = `+next+`,
-				finished_at = CASE WHEN `+next+` = 'queued' THEN NULL ELSE `+q.instant()+` END,
+		query = `UPDATE platform_jobs SET state = ` + next + `,
+				finished_at = CASE WHEN ` + next + ` = 'queued' THEN NULL ELSE ` + q.instant() + ` END,
 				last_error = ?, run_at = ?, lease_owner = '', lease_until = NULL, updated_at = ?
-			WHERE `+fence+` RETURNING state`,
-			now, msg, now.Add(q.backoff(j.Attempt)), now, j.TenantID, j.ID, j.LeaseOwner).Scan(ctx, &state)
+			WHERE ` + fence + ` RETURNING state`
+		args = []any{now, msg, now.Add(q.backoff(j.Attempt)), now}
 	}
+	var state State
+	err := q.write(ctx, func(ctx context.Context, c bun.IDB) error {
+		return c.NewRaw(query, append(args, j.TenantID, j.ID, j.LeaseOwner)...).Scan(ctx, &state)
+	})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		log.Warn("job lease lost before finishing; outcome discarded", "duration", took, "error", herr)
@@ -536,6 +556,13 @@ func (q *Queue) finish(j *Job, herr, cause error, log *slog.Logger, took time.Du
 	default:
 		log.Error("job finished", "state", state, "duration", took, "error", herr)
 	}
+}
+
+// write runs statements in a transaction of their own. On SQLite that
+// takes the write lock up front (BEGIN IMMEDIATE), which waits for another
+// process's writer instead of failing on a stale snapshot.
+func (q *Queue) write(ctx context.Context, fn func(ctx context.Context, c bun.IDB) error) error {
+	return q.db.WithTx(ctx, func(ctx context.Context) error { return fn(ctx, q.db.Conn(ctx)) })
 }
 
 // instant is the placeholder for a time in a CASE whose other branch is

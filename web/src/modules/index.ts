@@ -1,0 +1,6 @@
+// Module registry: each business module (org, employee, training, ...) adds its
+// ModuleDef here; its routes appear in the layout and, with meta.menu, in the side menu.
+import type { ModuleDef } from '@/layout/menu'
+import platform from './platform/routes'
+
+export const modules: ModuleDef[] = [platform]
