@@ -18,7 +18,7 @@ all: build
 build: $(BIN)
 
 $(BIN): web/dist/index.html $(GO_SRC)
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/renshi
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/renshi
 
 web: web/dist/index.html
 
