@@ -179,16 +179,22 @@ func (s *Service) ResolveSession(ctx context.Context, cookie string) (*rbac.Prin
 	if !ok {
 		return nil, errs.E(errs.Unauthenticated, "auth.session_expired")
 	}
+	id := hashSecret(secret)
+	now := s.now().UTC()
+	key := "s:" + tenantID.String() + ":" + id
+	if p, ok := s.cache.get(key, now); ok {
+		return p, nil
+	}
+	epoch := rbac.Epoch(tenantID)
 	t, err := s.tenants.Get(ctx, tenantID)
 	if err != nil || t.Status != tenant.StatusActive {
 		return nil, errs.E(errs.Unauthenticated, "auth.session_expired")
 	}
 	tctx := inTenant(ctx, t)
-	sess, err := s.store.Session(tctx, hashSecret(secret))
+	sess, err := s.store.Session(tctx, id)
 	if err != nil {
 		return nil, errs.E(errs.Unauthenticated, "auth.session_expired")
 	}
-	now := s.now().UTC()
 	if !now.Before(sess.ExpiresAt) || !now.Before(sess.IdleExpiresAt) {
 		_ = s.db.WithTx(tctx, func(ctx context.Context) error { return s.store.DeleteSession(ctx, sess.ID) })
 		return nil, errs.E(errs.Unauthenticated, "auth.session_expired")
@@ -207,7 +213,16 @@ func (s *Service) ResolveSession(ctx context.Context, cookie string) (*rbac.Prin
 			return nil, err
 		}
 	}
-	return s.principal(tctx, t, u, sess)
+	p, err := s.principal(tctx, t, u, sess)
+	if err != nil {
+		return nil, err
+	}
+	validTil := sess.ExpiresAt
+	if sess.IdleExpiresAt.Before(validTil) {
+		validTil = sess.IdleExpiresAt
+	}
+	s.cache.put(key, cachedPrincipal{p: p, tenant: t.ID, epoch: epoch, loaded: now, validTil: validTil, touchAt: sess.LastSeenAt.Add(touchEvery)})
+	return p, nil
 }
 
 // ResolveToken turns an API bearer token into the principal, or nil.
@@ -216,13 +231,18 @@ func (s *Service) ResolveToken(ctx context.Context, bearer string) (*rbac.Princi
 	if !ok {
 		return nil, errs.E(errs.Unauthenticated, "unauthenticated")
 	}
+	now := s.now().UTC()
+	key := "t:" + tenantID.String() + ":" + id.String() + ":" + hashSecret(secret)
+	if p, ok := s.cache.get(key, now); ok {
+		return p, nil
+	}
+	epoch := rbac.Epoch(tenantID)
 	t, err := s.tenants.Get(ctx, tenantID)
 	if err != nil || t.Status != tenant.StatusActive {
 		return nil, errs.E(errs.Unauthenticated, "unauthenticated")
 	}
 	tctx := inTenant(ctx, t)
 	tok, err := s.store.Token(tctx, id)
-	now := s.now().UTC()
 	if err != nil || !sameHash(tok.SecretHash, hashSecret(secret)) || tok.RevokedAt != nil || !now.Before(tok.ExpiresAt) {
 		return nil, errs.E(errs.Unauthenticated, "unauthenticated")
 	}
@@ -242,6 +262,11 @@ func (s *Service) ResolveToken(ctx context.Context, bearer string) (*rbac.Princi
 	p.TokenID = tok.ID
 	p.Restriction = "" // tokens are for machines: no password or TOTP prompts
 	p.Restrict(tok.Permissions)
+	lastUsed := now
+	if tok.LastUsedAt != nil && now.Sub(*tok.LastUsedAt) < touchEvery {
+		lastUsed = *tok.LastUsedAt
+	}
+	s.cache.put(key, cachedPrincipal{p: p, tenant: t.ID, epoch: epoch, loaded: now, validTil: tok.ExpiresAt, touchAt: lastUsed.Add(touchEvery)})
 	return p, nil
 }
 

@@ -32,11 +32,12 @@ type Service struct {
 	audit   *audit.Log
 	keys    *crypto.Keyring
 	now     func() time.Time
+	cache   *principalCache
 }
 
 // NewService builds the service.
 func NewService(d *db.DB, s Store, t *tenant.Service, r *roles.Service, a *audit.Log, k *crypto.Keyring) *Service {
-	return &Service{db: d, store: s, tenants: t, roles: r, audit: a, keys: k, now: time.Now}
+	return &Service{db: d, store: s, tenants: t, roles: r, audit: a, keys: k, now: time.Now, cache: newPrincipalCache()}
 }
 
 // SetClock replaces the clock (tests of expiry and lockout).

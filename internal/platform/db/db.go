@@ -123,6 +123,22 @@ func (d *DB) Bun() *bun.DB { return d.write }
 
 type txKey struct{}
 
+type hooksKey struct{}
+
+// hooks collects functions to run after the outermost commit.
+type hooks struct{ fns []func() }
+
+// AfterCommit runs fn once the transaction in ctx has committed (never if
+// it rolls back), or at once outside a transaction. Caches and wake-ups
+// use it so nobody acts on data that may still roll back.
+func AfterCommit(ctx context.Context, fn func()) {
+	if h, ok := ctx.Value(hooksKey{}).(*hooks); ok {
+		h.fns = append(h.fns, fn)
+		return
+	}
+	fn()
+}
+
 // Conn returns the transaction in ctx, or the read pool. Writes outside a
 // transaction fail on SQLite (the read pool is query_only), which keeps
 // the rule that every write runs in WithTx together with its audit record.
@@ -149,6 +165,7 @@ func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (er
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
 	}
+	h := &hooks{}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
@@ -160,8 +177,13 @@ func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (er
 		}
 		if cerr := tx.Commit(); cerr != nil {
 			err = fmt.Errorf("db: commit: %w", cerr)
+			return
+		}
+		for _, f := range h.fns {
+			f()
 		}
 	}()
+	ctx = context.WithValue(ctx, hooksKey{}, h)
 	return fn(context.WithValue(ctx, txKey{}, &tx))
 }
 

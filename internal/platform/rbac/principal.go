@@ -3,7 +3,10 @@ package rbac
 import (
 	"context"
 	"sort"
+	"sync"
+	"sync/atomic"
 
+	"github.com/renshi/renshi/internal/platform/db"
 	"github.com/renshi/renshi/internal/platform/errs"
 	"github.com/renshi/renshi/internal/platform/ids"
 )
@@ -143,4 +146,24 @@ func Tenant(ctx context.Context) (ids.ID, error) {
 		return 0, err
 	}
 	return p.TenantID, nil
+}
+
+// epochs counts, per tenant, changes to who may do what (accounts,
+// grants, roles, sessions, settings). Caches of resolved principals
+// compare epochs so this process never serves a principal older than
+// the last such change it committed.
+var epochs sync.Map // ids.ID -> *atomic.Uint64
+
+// Epoch returns the tenant's current authorization epoch.
+func Epoch(tenantID ids.ID) uint64 {
+	v, _ := epochs.LoadOrStore(tenantID, new(atomic.Uint64))
+	return v.(*atomic.Uint64).Load()
+}
+
+// Changed advances the tenant's epoch once the transaction in ctx commits.
+func Changed(ctx context.Context, tenantID ids.ID) {
+	db.AfterCommit(ctx, func() {
+		v, _ := epochs.LoadOrStore(tenantID, new(atomic.Uint64))
+		v.(*atomic.Uint64).Add(1)
+	})
 }

@@ -36,7 +36,7 @@ type Role struct {
 
 // Grant gives a user a role over a data scope.
 type Grant struct {
-	bun.BaseModel `bun:"table:rbac_grants"`
+	bun.BaseModel `bun:"table:rbac_grants,alias:g"`
 
 	TenantID      ids.ID    `bun:"tenant_id,pk" json:"-"`
 	ID            ids.ID    `bun:"id,pk" json:"-"`

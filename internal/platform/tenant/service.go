@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/renshi/renshi/internal/platform/audit"
@@ -18,11 +19,24 @@ type Service struct {
 	audit *audit.Log
 	// onCreate runs inside the creating transaction (built-in roles).
 	onCreate []func(ctx context.Context, t *Tenant) error
+
+	// Every authenticated request reads its tenant's settings; they change
+	// rarely, so they are cached briefly. Another process's change shows
+	// within cacheTTL; this process's own change at once.
+	mu    sync.Mutex
+	cache map[ids.ID]cached
 }
+
+type cached struct {
+	t  Tenant
+	at time.Time
+}
+
+const cacheTTL = 5 * time.Second
 
 // NewService builds the service.
 func NewService(d *db.DB, s Store, a *audit.Log) *Service {
-	return &Service{db: d, store: s, audit: a}
+	return &Service{db: d, store: s, audit: a, cache: map[ids.ID]cached{}}
 }
 
 // OnCreate registers a step run in the same transaction as a new tenant.
@@ -74,7 +88,32 @@ func (s *Service) Current(ctx context.Context) (*Tenant, error) {
 
 // Get returns a tenant by id without a permission check, for the login
 // and session code that must read settings before anyone is signed in.
-func (s *Service) Get(ctx context.Context, id ids.ID) (*Tenant, error) { return s.store.Get(ctx, id) }
+func (s *Service) Get(ctx context.Context, id ids.ID) (*Tenant, error) {
+	if db.InTx(ctx) { // inside a write, read what the transaction sees
+		return s.store.Get(ctx, id)
+	}
+	s.mu.Lock()
+	c, ok := s.cache[id]
+	s.mu.Unlock()
+	if ok && time.Since(c.at) < cacheTTL {
+		t := c.t
+		return &t, nil
+	}
+	t, err := s.store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.cache[id] = cached{t: *t, at: time.Now()}
+	s.mu.Unlock()
+	return t, nil
+}
+
+func (s *Service) forget(id ids.ID) {
+	s.mu.Lock()
+	delete(s.cache, id)
+	s.mu.Unlock()
+}
 
 // ByCode finds a tenant by its code (login).
 func (s *Service) ByCode(ctx context.Context, code string) (*Tenant, error) {
@@ -108,8 +147,10 @@ func (s *Service) Update(ctx context.Context, u Update) (*Tenant, error) {
 		if err := s.store.Update(ctx, t); err != nil {
 			return err
 		}
+		rbac.Changed(ctx, t.ID)
 		out = t
 		return s.audit.Record(ctx, audit.Event{Action: "update", ObjectType: "tenant", ObjectID: t.ID.String(), Diff: audit.Diff(&before, t)})
 	})
+	s.forget(id)
 	return out, err
 }

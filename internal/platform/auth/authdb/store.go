@@ -53,6 +53,8 @@ func (s *Store) UpdateUser(ctx context.Context, u *auth.User) error {
 	if err != nil {
 		return err
 	}
+	// Cached principals of this tenant must not outlive this change.
+	rbac.Changed(ctx, t)
 	res, err := c.NewUpdate().Model(u).
 		Column("display_name", "email", "mobile_enc", "mobile_hash", "id_number_enc", "id_number_hash",
 			"password_hash", "password_changed_at", "must_change_password", "status", "locale", "employee_id",
@@ -246,6 +248,8 @@ func (s *Store) SetSessionMFA(ctx context.Context, id string, pending bool) erro
 	if err != nil {
 		return err
 	}
+	// Cached principals of this tenant must not outlive this change.
+	rbac.Changed(ctx, t)
 	_, err = c.NewUpdate().Model((*auth.Session)(nil)).Set("mfa_pending = ?", pending).Where("tenant_id = ? AND id = ?", t, id).Exec(ctx)
 	return err
 }
@@ -255,6 +259,8 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	// Cached principals of this tenant must not outlive this change.
+	rbac.Changed(ctx, t)
 	_, err = c.NewDelete().Model((*auth.Session)(nil)).Where("tenant_id = ? AND id = ?", t, id).Exec(ctx)
 	return err
 }
@@ -264,6 +270,8 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID ids.ID, keep stri
 	if err != nil {
 		return err
 	}
+	// Cached principals of this tenant must not outlive this change.
+	rbac.Changed(ctx, t)
 	_, err = c.NewDelete().Model((*auth.Session)(nil)).Where("tenant_id = ? AND user_id = ? AND id <> ?", t, userID, keep).Exec(ctx)
 	return err
 }
@@ -316,6 +324,8 @@ func (s *Store) RevokeToken(ctx context.Context, id ids.ID, at time.Time) error 
 	if err != nil {
 		return err
 	}
+	// Cached principals of this tenant must not outlive this change.
+	rbac.Changed(ctx, t)
 	_, err = c.NewUpdate().Model((*auth.Token)(nil)).Set("revoked_at = ?", at).Where("tenant_id = ? AND id = ?", t, id).Exec(ctx)
 	return err
 }

@@ -226,3 +226,27 @@ func (s *Store) ReplaceGrants(ctx context.Context, userID ids.ID, grants []rbac.
 	_, err = c.NewInsert().Model(&grants).Exec(ctx)
 	return err
 }
+
+func (s *Store) GrantedRoles(ctx context.Context, userID ids.ID) ([]roles.GrantedRole, error) {
+	c, t, err := s.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		rbac.Grant `bun:",extend"`
+		Code       string `bun:"role_code"`
+		Builtin    bool   `bun:"role_builtin"`
+	}
+	err = c.NewSelect().Model(&rows).ColumnExpr("g.*").ColumnExpr("r.code AS role_code, r.builtin AS role_builtin").
+		Join("JOIN rbac_roles AS r ON r.tenant_id = g.tenant_id AND r.id = g.role_id").
+		Where("g.tenant_id = ? AND g.user_id = ?", t, userID).Order("g.created_at", "g.id").Scan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]roles.GrantedRole, len(rows))
+	for i, r := range rows {
+		r.Grant.RoleCode = r.Code
+		out[i] = roles.GrantedRole{Grant: r.Grant, RoleBuiltin: r.Builtin}
+	}
+	return out, nil
+}

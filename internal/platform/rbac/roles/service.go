@@ -145,6 +145,7 @@ func (s *Service) UpdateRole(ctx context.Context, id ids.ID, u rbac.RoleUpdate) 
 		if err := s.store.SetRolePermissions(ctx, r.ID, r.Permissions); err != nil {
 			return err
 		}
+		rbac.Changed(ctx, p.TenantID)
 		out = r
 		return s.audit.Record(ctx, audit.Event{Action: "update", ObjectType: "role", ObjectID: r.ID.String(), Diff: audit.Diff(&before, r)})
 	})
@@ -170,6 +171,7 @@ func (s *Service) DeleteRole(ctx context.Context, id ids.ID) error {
 		if err := s.store.DeleteRole(ctx, id); err != nil {
 			return err
 		}
+		rbac.Changed(ctx, r.TenantID)
 		return s.audit.Record(ctx, audit.Event{Action: "delete", ObjectType: "role", ObjectID: id.String(), Diff: audit.Diff(r, nil)})
 	})
 }
@@ -277,6 +279,7 @@ func (s *Service) ReplaceGrants(ctx context.Context, userID ids.ID, in []rbac.Gr
 	if err := s.store.ReplaceGrants(ctx, userID, grants); err != nil {
 		return nil, err
 	}
+	rbac.Changed(ctx, p.TenantID)
 	return grants, nil
 }
 
@@ -308,20 +311,14 @@ func added(before, after []string) []string {
 // principal's DepartmentID anchors department scopes; without one they
 // shrink to the user himself.
 func (s *Service) Resolve(ctx context.Context, p rbac.Principal) (*rbac.Principal, error) {
-	grants, err := s.store.Grants(ctx, p.UserID)
+	grants, err := s.store.GrantedRoles(ctx, p.UserID)
 	if err != nil {
 		return nil, err
 	}
-	roles, err := s.store.Roles(ctx)
-	if err != nil {
-		return nil, err
-	}
-	byID := map[ids.ID]rbac.Role{}
 	var custom []ids.ID
-	for _, r := range roles {
-		byID[r.ID] = r
-		if !r.Builtin {
-			custom = append(custom, r.ID)
+	for _, g := range grants {
+		if !g.RoleBuiltin {
+			custom = append(custom, g.RoleID)
 		}
 	}
 	customPerms, err := s.store.CustomPermissions(ctx, custom)
@@ -331,18 +328,14 @@ func (s *Service) Resolve(ctx context.Context, p rbac.Principal) (*rbac.Principa
 	perms := map[string]rbac.Scope{}
 	p.Roles = nil
 	for _, g := range grants {
-		r, ok := byID[g.RoleID]
-		if !ok {
-			continue
-		}
-		p.Roles = append(p.Roles, r.Code)
-		scope, err := s.scopeOf(ctx, p, g)
+		p.Roles = append(p.Roles, g.RoleCode)
+		scope, err := s.scopeOf(ctx, p, g.Grant)
 		if err != nil {
 			return nil, err
 		}
-		list := customPerms[r.ID]
-		if r.Builtin {
-			list = rbac.BuiltinPermissions(r.Code)
+		list := customPerms[g.RoleID]
+		if g.RoleBuiltin {
+			list = rbac.BuiltinPermissions(g.RoleCode)
 		}
 		for _, perm := range list {
 			perms[perm] = perms[perm].Merge(scope)

@@ -22,8 +22,17 @@ type Store interface {
 	// GrantsOf lists the grants of many users (for user lists).
 	GrantsOf(ctx context.Context, userIDs []ids.ID) (map[ids.ID][]rbac.Grant, error)
 	ReplaceGrants(ctx context.Context, userID ids.ID, grants []rbac.Grant) error
+	// GrantedRoles lists a user's grants with their roles' code and
+	// built-in flag, in one query (resolving every request's principal).
+	GrantedRoles(ctx context.Context, userID ids.ID) ([]GrantedRole, error)
 	// CustomPermissions lists the permissions of custom roles by role id.
 	CustomPermissions(ctx context.Context, roleIDs []ids.ID) (map[ids.ID][]string, error)
+}
+
+// GrantedRole is a grant joined with its role.
+type GrantedRole struct {
+	rbac.Grant
+	RoleBuiltin bool
 }
 
 // Departments expands department scopes. The core HR module provides it;
