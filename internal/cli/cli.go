@@ -84,7 +84,16 @@ func describe(err error) string {
 	if !errors.As(err, &e) {
 		return err.Error()
 	}
-	msg := i18n.T(i18n.EN, e.Code, e.Params)
+	params := errs.Params{}
+	for k, v := range e.Params {
+		if key, ok := v.(string); ok && strings.HasPrefix(key, "object.") {
+			v = strings.ToLower(i18n.T(i18n.EN, key, nil))
+		}
+		params[k] = v
+	}
+	// Keep what callers wrapped around it ("role \"x\": ...").
+	prefix := strings.TrimSuffix(err.Error(), e.Error())
+	msg := prefix + i18n.T(i18n.EN, e.Code, params)
 	for _, f := range e.Fields {
 		p := map[string]any{"field": f.Field}
 		for k, v := range f.Params {
@@ -138,6 +147,20 @@ func open(ctx context.Context, cfg config.Config) (*app.App, error) {
 	return app.New(ctx, cfg, log)
 }
 
+// withApp parses flags, opens the app (migrating the database) and runs fn.
+func withApp(ctx context.Context, name string, args []string, extra func(fs *flag.FlagSet), fn func(a *app.App) error) error {
+	_, cfg, err := flags(name, args, extra)
+	if err != nil {
+		return err
+	}
+	a, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
+}
+
 func serve(ctx context.Context, args []string, out io.Writer) error {
 	_, cfg, err := flags("serve", args, nil)
 	if err != nil {
@@ -161,17 +184,10 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func migrate(ctx context.Context, args []string, out io.Writer) error {
-	_, cfg, err := flags("migrate", args, nil)
-	if err != nil {
-		return err
-	}
-	a, err := open(ctx, cfg) // New applies the migrations
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	fmt.Fprintln(out, "database is up to date:", a.DB.DSN())
-	return nil
+	return withApp(ctx, "migrate", args, nil, func(a *app.App) error { // opening migrates
+		fmt.Fprintln(out, "database is up to date:", a.DB.DSN())
+		return nil
+	})
 }
 
 func tenantCmd(ctx context.Context, args []string, out io.Writer) error {
@@ -179,39 +195,32 @@ func tenantCmd(ctx context.Context, args []string, out io.Writer) error {
 		return errors.New("want: tenant create|list")
 	}
 	var code, name, zone, locale *string
-	_, cfg, err := flags("tenant "+args[0], args[1:], func(fs *flag.FlagSet) {
+	return withApp(ctx, "tenant "+args[0], args[1:], func(fs *flag.FlagSet) {
 		code = fs.String("code", "", "tenant code (lower-case letters, digits, -)")
 		name = fs.String("name", "", "company or group name")
 		zone = fs.String("time-zone", tenant.DefaultTimeZone, "IANA time zone")
 		locale = fs.String("locale", i18n.ZH, "default language: zh-CN or en")
+	}, func(a *app.App) error {
+		switch args[0] {
+		case "create":
+			t, err := a.Tenants.Create(ctx, tenant.New{Code: *code, Name: *name, TimeZone: *zone, Locale: *locale})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "tenant %s created (id %s)\n", t.Code, t.ID)
+		case "list":
+			ts, err := a.Tenants.List(ctx)
+			if err != nil {
+				return err
+			}
+			for _, t := range ts {
+				fmt.Fprintf(out, "%-20s %-10s %-16s %s\n", t.Code, t.Status, t.TimeZone, t.Name)
+			}
+		default:
+			return fmt.Errorf("unknown: tenant %s", args[0])
+		}
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	a, err := open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	switch args[0] {
-	case "create":
-		t, err := a.Tenants.Create(ctx, tenant.New{Code: *code, Name: *name, TimeZone: *zone, Locale: *locale})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "tenant %s created (id %s)\n", t.Code, t.ID)
-	case "list":
-		ts, err := a.Tenants.List(ctx)
-		if err != nil {
-			return err
-		}
-		for _, t := range ts {
-			fmt.Fprintf(out, "%-20s %-10s %-16s %s\n", t.Code, t.Status, t.TimeZone, t.Name)
-		}
-	default:
-		return fmt.Errorf("unknown: tenant %s", args[0])
-	}
-	return nil
 }
 
 func userCmd(ctx context.Context, args []string, out io.Writer) error {
@@ -219,52 +228,45 @@ func userCmd(ctx context.Context, args []string, out io.Writer) error {
 		return errors.New("want: user create|reset-password")
 	}
 	var tenantCode, login, name, pwFile, role, email *string
-	_, cfg, err := flags("user "+args[0], args[1:], func(fs *flag.FlagSet) {
+	return withApp(ctx, "user "+args[0], args[1:], func(fs *flag.FlagSet) {
 		tenantCode = fs.String("tenant", "", "tenant code")
 		login = fs.String("login", "", "login name")
 		name = fs.String("name", "", "display name (default: the login)")
 		email = fs.String("email", "", "email address")
 		pwFile = fs.String("password-file", "", "file whose first line is the password (never pass passwords as arguments)")
 		role = fs.String("role", "employee", "built-in or custom role code")
-	})
-	if err != nil {
-		return err
-	}
-	a, err := open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	switch args[0] {
-	case "create":
-		pw := ""
-		if *pwFile != "" {
-			b, err := os.ReadFile(*pwFile)
+	}, func(a *app.App) error {
+		switch args[0] {
+		case "create":
+			pw := ""
+			if *pwFile != "" {
+				b, err := os.ReadFile(*pwFile)
+				if err != nil {
+					return err
+				}
+				pw, _, _ = strings.Cut(string(b), "\n")
+				pw = strings.TrimRight(pw, "\r")
+			}
+			display := *name
+			if display == "" {
+				display = *login
+			}
+			u, err := a.CreateUser(ctx, *tenantCode, auth.NewUser{Login: *login, DisplayName: display, Email: *email, Password: pw}, *role)
 			if err != nil {
 				return err
 			}
-			pw, _, _ = strings.Cut(string(b), "\n")
-			pw = strings.TrimRight(pw, "\r")
+			fmt.Fprintf(out, "user %s created in tenant %s with role %s (id %s)\n", u.Login, *tenantCode, *role, u.ID)
+		case "reset-password":
+			pw, err := a.ResetPassword(ctx, *tenantCode, strings.ToLower(*login))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "new password for %s (change it at first sign-in): %s\n", *login, pw)
+		default:
+			return fmt.Errorf("unknown: user %s", args[0])
 		}
-		display := *name
-		if display == "" {
-			display = *login
-		}
-		u, err := a.CreateUser(ctx, *tenantCode, auth.NewUser{Login: *login, DisplayName: display, Email: *email, Password: pw}, *role)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "user %s created in tenant %s with role %s (id %s)\n", u.Login, *tenantCode, *role, u.ID)
-	case "reset-password":
-		pw, err := a.ResetPassword(ctx, *tenantCode, strings.ToLower(*login))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "new password for %s (change it at first sign-in): %s\n", *login, pw)
-	default:
-		return fmt.Errorf("unknown: user %s", args[0])
-	}
-	return nil
+		return nil
+	})
 }
 
 func auditCmd(ctx context.Context, args []string, out io.Writer) error {
@@ -272,44 +274,38 @@ func auditCmd(ctx context.Context, args []string, out io.Writer) error {
 		return errors.New("want: audit verify [--tenant CODE]")
 	}
 	var tenantCode *string
-	_, cfg, err := flags("audit verify", args[1:], func(fs *flag.FlagSet) {
+	return withApp(ctx, "audit verify", args[1:], func(fs *flag.FlagSet) {
 		tenantCode = fs.String("tenant", "", "verify only this tenant")
-	})
-	if err != nil {
-		return err
-	}
-	a, err := open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	var tenants []ids.ID
-	if *tenantCode != "" {
-		t, err := a.Tenants.ByCode(ctx, *tenantCode)
-		if err != nil {
-			return fmt.Errorf("tenant %q: %w", *tenantCode, err)
-		}
-		tenants = []ids.ID{t.ID}
-	} else if tenants, err = a.Audit.Tenants(ctx); err != nil {
-		return err
-	}
-	broken := 0
-	for _, id := range tenants {
-		rep, err := a.Audit.Verify(ctx, id, nil)
-		if err != nil {
+	}, func(a *app.App) error {
+		var tenants []ids.ID
+		var err error
+		if *tenantCode != "" {
+			t, err := a.Tenants.ByCode(ctx, *tenantCode)
+			if err != nil {
+				return fmt.Errorf("tenant %q: %w", *tenantCode, err)
+			}
+			tenants = []ids.ID{t.ID}
+		} else if tenants, err = a.Audit.Tenants(ctx); err != nil {
 			return err
 		}
-		if rep.OK() {
-			fmt.Fprintf(out, "tenant %s: ok, %d rows\n", id, rep.Rows)
-			continue
+		broken := 0
+		for _, id := range tenants {
+			rep, err := a.Audit.Verify(ctx, id, nil)
+			if err != nil {
+				return err
+			}
+			if rep.OK() {
+				fmt.Fprintf(out, "tenant %s: ok, %d rows\n", id, rep.Rows)
+				continue
+			}
+			broken++
+			fmt.Fprintf(out, "tenant %s: BROKEN at seq %d (entry id %s): %s\n", id, rep.Break.Seq, rep.Break.EntryID, problemText(rep.Break.Problem))
 		}
-		broken++
-		fmt.Fprintf(out, "tenant %s: BROKEN at seq %d (entry id %s): %s\n", id, rep.Break.Seq, rep.Break.EntryID, problemText(rep.Break.Problem))
-	}
-	if broken > 0 {
-		return exitError(3)
-	}
-	return nil
+		if broken > 0 {
+			return exitError(3)
+		}
+		return nil
+	})
 }
 
 func problemText(p string) string {
@@ -330,52 +326,38 @@ func keysCmd(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] != "rotate" {
 		return errors.New("want: keys rotate")
 	}
-	_, cfg, err := flags("keys rotate", args[1:], nil)
-	if err != nil {
-		return err
-	}
-	a, err := open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	old := a.Keys.ActiveKeyID()
-	id, err := a.Keys.Rotate(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "new active data key %s (was %s)\n", id, old)
-	n, err := a.Keys.Reencrypt(ctx, nil)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "re-encrypted %d values\n", n)
-	return nil
+	return withApp(ctx, "keys rotate", args[1:], nil, func(a *app.App) error {
+		old := a.Keys.ActiveKeyID()
+		id, err := a.Keys.Rotate(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "new active data key %s (was %s)\n", id, old)
+		n, err := a.Keys.Reencrypt(ctx, nil)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "re-encrypted %d values\n", n)
+		return nil
+	})
 }
 
 func seedCmd(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] != "demo" {
 		return errors.New("want: seed demo")
 	}
-	_, cfg, err := flags("seed demo", args[1:], nil)
-	if err != nil {
-		return err
-	}
-	a, err := open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	res, err := a.SeedDemo(ctx)
-	if err != nil {
-		return err
-	}
-	if !res.Created {
-		fmt.Fprintf(out, "demo tenant %q exists already; sign in as %s (forgot the password? renshi user reset-password --tenant %s --login %s)\n", res.Tenant, res.Login, res.Tenant, res.Login)
+	return withApp(ctx, "seed demo", args[1:], nil, func(a *app.App) error {
+		res, err := a.SeedDemo(ctx)
+		if err != nil {
+			return err
+		}
+		if !res.Created {
+			fmt.Fprintf(out, "demo tenant %q exists already; sign in as %s (forgot the password? renshi user reset-password --tenant %s --login %s)\n", res.Tenant, res.Login, res.Tenant, res.Login)
+			return nil
+		}
+		fmt.Fprintf(out, "\n  Demo company created. Sign in at %s with\n    tenant:   %s\n    login:    %s\n    password: %s\n  (shown once; it is stored only as a hash)\n\n", a.Config.BaseURL, res.Tenant, res.Login, res.Password)
 		return nil
-	}
-	fmt.Fprintf(out, "\n  Demo company created. Sign in at %s with\n    tenant:   %s\n    login:    %s\n    password: %s\n  (shown once; it is stored only as a hash)\n\n", cfg.BaseURL, res.Tenant, res.Login, res.Password)
-	return nil
+	})
 }
 
 func configCmd(ctx context.Context, args []string, out io.Writer) error {
