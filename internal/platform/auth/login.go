@@ -39,6 +39,18 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
+	ip := audit.OriginFrom(ctx).IP
+	if blocked, until := s.ips.blocked(ip, s.now()); blocked {
+		return nil, errs.E(errs.TooMany, "auth.rate_limited", errs.Params{"until": until.Local().Format("15:04 MST")})
+	}
+	res, err := s.login(ctx, in)
+	if errs.KindOf(err) == errs.Unauthenticated && !errs.Is(err, errs.Unauthenticated, "auth.totp_required") || errs.Is(err, errs.TooMany, "auth.locked") {
+		s.ips.fail(ip, s.now())
+	}
+	return res, err
+}
+
+func (s *Service) login(ctx context.Context, in LoginInput) (*LoginResult, error) {
 	t, err := s.tenants.ByCode(ctx, strings.ToLower(strings.TrimSpace(in.Tenant)))
 	if err != nil || t.Status != tenant.StatusActive {
 		CheckPassword(dummyHash, in.Password)

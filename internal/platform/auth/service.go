@@ -33,11 +33,12 @@ type Service struct {
 	keys    *crypto.Keyring
 	now     func() time.Time
 	cache   *principalCache
+	ips     *throttle
 }
 
 // NewService builds the service.
 func NewService(d *db.DB, s Store, t *tenant.Service, r *roles.Service, a *audit.Log, k *crypto.Keyring) *Service {
-	return &Service{db: d, store: s, tenants: t, roles: r, audit: a, keys: k, now: time.Now, cache: newPrincipalCache()}
+	return &Service{db: d, store: s, tenants: t, roles: r, audit: a, keys: k, now: time.Now, cache: newPrincipalCache(), ips: newThrottle()}
 }
 
 // SetClock replaces the clock (tests of expiry and lockout).

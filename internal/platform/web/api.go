@@ -52,7 +52,7 @@ type API struct {
 func NewAPI(mux *http.ServeMux, title, version string) *API {
 	cfg := huma.DefaultConfig(title, version)
 	cfg.OpenAPIPath = "/api/openapi"
-	cfg.DocsPath = "/api/docs"
+	cfg.DocsPath = "" // our own page (DocsHandler) works offline
 	cfg.SchemasPath = "/api/schemas"
 	cfg.Servers = []*huma.Server{{URL: "/"}}
 	cfg.Info.Description = "Renshi HR API. Errors are RFC 9457 problem+json with a per-field list; " +
@@ -65,6 +65,7 @@ func NewAPI(mux *http.ServeMux, title, version string) *API {
 	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[ids.ID](), reflect.TypeFor[idSchema]())
 	// Links are noise for our clients.
 	cfg.CreateHooks = nil
+	mux.Handle("GET /api/docs", DocsHandler())
 	return &API{API: humago.New(mux, cfg)}
 }
 

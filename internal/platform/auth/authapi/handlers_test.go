@@ -437,3 +437,21 @@ func TestExportUsersMaskedAndEscaped(t *testing.T) {
 }
 
 func tenantNew(code string) tenant.New { return tenant.New{Code: code, Name: code} }
+
+// Password spraying: many accounts, one address. After 30 failures in ten
+// minutes the address is refused, even with right credentials.
+func TestFailedSignInsThrottledPerAddress(t *testing.T) {
+	e := apptest.New(t)
+	e.User("kate", "employee")
+	cl := e.Anonymous()
+	for i := 0; i < 30; i++ {
+		r := cl.Do("POST", "/api/v1/auth/login", map[string]any{"tenant": "acme", "login": fmt.Sprintf("user%d", i), "password": "Summer2026!"})
+		if r.Status != 401 {
+			t.Fatalf("attempt %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	r := cl.Do("POST", "/api/v1/auth/login", map[string]any{"tenant": "acme", "login": "kate", "password": apptest.Password})
+	if r.Status != 429 || r.Code() != "auth.rate_limited" {
+		t.Fatalf("want the address throttled: %d %s", r.Status, r.Body)
+	}
+}
