@@ -30,7 +30,10 @@ func MigrationsFS() fs.FS {
 // PostgreSQL an advisory lock keeps two starting servers from racing.
 func (d *DB) Migrate(ctx context.Context) (int, error) {
 	dialect := goose.DialectSQLite3
-	var opts []goose.ProviderOption
+	// Modules add migrations in parallel; one merged later with a lower
+	// number than one already applied still runs (tables never depend on
+	// a later module's).
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
 	if d.Engine == Postgres {
 		dialect = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()
