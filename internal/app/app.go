@@ -27,6 +27,7 @@ import (
 	"github.com/renshi/renshi/internal/platform/auth/authdb"
 	"github.com/renshi/renshi/internal/platform/crypto"
 	"github.com/renshi/renshi/internal/platform/db"
+	"github.com/renshi/renshi/internal/platform/files"
 	"github.com/renshi/renshi/internal/platform/jobs"
 	"github.com/renshi/renshi/internal/platform/jobs/jobsapi"
 	"github.com/renshi/renshi/internal/platform/rbac/rbacapi"
@@ -53,6 +54,7 @@ type App struct {
 	Tenants *tenant.Service
 	Roles   *roles.Service
 	Auth    *auth.Service
+	Files   *files.Service
 	API     *web.API
 	Handler http.Handler
 
@@ -91,6 +93,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Roles = roles.NewService(d, rbacdb.New(d), a.Audit)
 	a.Tenants.OnCreate(func(ctx context.Context, _ *tenant.Tenant) error { return a.Roles.SeedBuiltins(ctx) })
 	a.Auth = auth.NewService(d, authdb.New(d), a.Tenants, a.Roles, a.Audit, a.Keys)
+	a.Files = files.NewService(d, files.LocalDisk{Root: cfg.FilesDir})
 	a.registerJobs()
 	a.Handler = a.routes()
 	return a, nil

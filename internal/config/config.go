@@ -27,6 +27,7 @@ type Config struct {
 	LogFormat     string `json:"logFormat" env:"RENSHI_LOG_FORMAT" help:"text or json"`
 	TrustProxy    bool   `json:"trustProxy" env:"RENSHI_TRUST_PROXY" help:"take client IPs from X-Forwarded-For"`
 	Workers       int    `json:"workers" env:"RENSHI_WORKERS" help:"background job workers in this process"`
+	FilesDir      string `json:"filesDir" env:"RENSHI_FILES_DIR" help:"directory for uploaded files"`
 }
 
 // Defaults returns the built-in configuration.
@@ -40,6 +41,7 @@ func Defaults() Config {
 		LogLevel:      "info",
 		LogFormat:     "text",
 		Workers:       2,
+		FilesDir:      "data/files",
 	}
 }
 

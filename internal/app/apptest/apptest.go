@@ -47,6 +47,7 @@ func New(t testing.TB) *Env {
 	cfg.MasterKey = crypto.NewMasterKey()
 	cfg.MasterKeyFile = filepath.Join(t.TempDir(), "unused.key")
 	cfg.BaseURL = "http://127.0.0.1"
+	cfg.FilesDir = filepath.Join(t.TempDir(), "files")
 	ctx := context.Background()
 	// Warnings and errors only: request logs would drown test output.
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))

@@ -293,6 +293,14 @@ func (s *Service) principal(ctx context.Context, t *tenant.Tenant, u *User, sess
 	}
 	if u.EmployeeID != nil {
 		base.EmployeeID = *u.EmployeeID
+		if s.directory != nil {
+			// The account's employee anchors department data scopes.
+			d, err := s.directory.DepartmentOf(ctx, t.ID, base.EmployeeID)
+			if err != nil && errs.KindOf(err) != errs.NotFound {
+				return nil, err
+			}
+			base.DepartmentID = d
+		}
 	}
 	p, err := s.roles.Resolve(ctx, base)
 	if err != nil {

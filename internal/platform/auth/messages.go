@@ -44,6 +44,8 @@ func init() {
 		"field.scope":                   "数据范围",
 		"field.departmentIds":           "部门",
 		"field.version":                 "版本",
+		"field.employeeId":              "关联员工",
+		"auth.employee_has_account":     "该员工已有账号（{login}）",
 	})
 	i18n.Register(i18n.EN, map[string]string{
 		"auth.invalid_credentials":      "Tenant, login or password is incorrect",
@@ -86,5 +88,7 @@ func init() {
 		"field.scope":                   "Data scope",
 		"field.departmentIds":           "Departments",
 		"field.version":                 "Version",
+		"field.employeeId":              "Employee",
+		"auth.employee_has_account":     "This employee already has an account ({login})",
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/renshi/renshi/internal/platform/crypto"
 	"github.com/renshi/renshi/internal/platform/db"
 	"github.com/renshi/renshi/internal/platform/errs"
+	"github.com/renshi/renshi/internal/platform/ids"
 	"github.com/renshi/renshi/internal/platform/rbac"
 	"github.com/renshi/renshi/internal/platform/rbac/roles"
 	"github.com/renshi/renshi/internal/platform/tenant"
@@ -34,7 +35,19 @@ type Service struct {
 	now     func() time.Time
 	cache   *principalCache
 	ips     *throttle
+
+	directory Directory
 }
+
+// Directory tells which department an employee works in today; the core
+// HR module provides it. Without one, department scopes reach only the
+// user himself.
+type Directory interface {
+	DepartmentOf(ctx context.Context, tenantID, employeeID ids.ID) (ids.ID, error)
+}
+
+// SetDirectory installs the employee directory.
+func (s *Service) SetDirectory(d Directory) { s.directory = d }
 
 // NewService builds the service.
 func NewService(d *db.DB, s Store, t *tenant.Service, r *roles.Service, a *audit.Log, k *crypto.Keyring) *Service {

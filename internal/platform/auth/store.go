@@ -21,6 +21,7 @@ type Store interface {
 	SaveLoginState(ctx context.Context, u *User) error
 	User(ctx context.Context, id ids.ID) (*User, error)
 	UserByLogin(ctx context.Context, login string) (*User, error)
+	UserByEmployee(ctx context.Context, employeeID ids.ID) (*User, error)
 	// Users lists one page; scope limits the rows to what the caller may see.
 	Users(ctx context.Context, f UserFilter, scope rbac.Scope, self ids.ID) ([]User, int, error)
 	// EachUser streams every matching user (exports).

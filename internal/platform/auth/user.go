@@ -88,6 +88,9 @@ type NewUser struct {
 	Mobile      string
 	IDNumber    string
 	Locale      string
+	// EmployeeID links the account to an employee record (self-service,
+	// department data scopes); zero for none.
+	EmployeeID ids.ID
 	// Password, if empty, is generated and returned once; the user must
 	// change it at first sign-in.
 	Password string
@@ -117,7 +120,9 @@ type UserUpdate struct {
 	IDNumber    *string
 	Status      *string
 	Locale      *string
-	Version     int
+	// EmployeeID links (non-zero) or unlinks (zero) the employee record.
+	EmployeeID *ids.ID
+	Version    int
 }
 
 // Apply validates u and applies it to the account (with decrypted

@@ -28,6 +28,7 @@ type UserView struct {
 	MustChangePassword bool         `json:"mustChangePassword"`
 	TOTPEnabled        bool         `json:"totpEnabled"`
 	Locale             string       `json:"locale"`
+	EmployeeID         *ids.ID      `json:"employeeId"`
 	Grants             []rbac.Grant `json:"grants"`
 	CreatedAt          time.Time    `json:"createdAt"`
 	Version            int          `json:"version"`
@@ -51,7 +52,7 @@ func (s *Service) view(ctx context.Context, u *User, grants []rbac.Grant) (UserV
 		ID: u.ID, Login: u.Login, DisplayName: u.DisplayName, Email: u.Email,
 		Mobile: crypto.MaskMobile(u.Mobile), IDNumber: crypto.MaskIDNumber(u.IDNumber),
 		Status: u.Status, Locked: u.Locked(now), LockedUntil: u.LockedUntil, LastLoginAt: u.LastLoginAt,
-		MustChangePassword: u.MustChangePassword, TOTPEnabled: u.TOTPEnabled, Locale: u.Locale,
+		MustChangePassword: u.MustChangePassword, TOTPEnabled: u.TOTPEnabled, Locale: u.Locale, EmployeeID: u.EmployeeID,
 		Grants: grants, CreatedAt: u.CreatedAt, Version: u.Version,
 	}, nil
 }
@@ -209,6 +210,12 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (*UserView, string,
 	if err := s.sealProfile(u); err != nil {
 		return nil, "", err
 	}
+	if n.EmployeeID != 0 {
+		if err := s.checkEmployee(ctx, p.TenantID, n.EmployeeID, 0); err != nil {
+			return nil, "", err
+		}
+		u.EmployeeID = &n.EmployeeID
+	}
 	var view UserView
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		if _, err := s.store.UserByLogin(ctx, u.Login); err == nil {
@@ -255,6 +262,16 @@ func (s *Service) UpdateUser(ctx context.Context, id ids.ID, up UserUpdate) (*Us
 		}
 		if u.ID == p.UserID && u.Status != StatusActive {
 			return errs.InvalidField("status", "auth.cannot_disable_self")
+		}
+		if up.EmployeeID != nil {
+			if *up.EmployeeID == 0 {
+				u.EmployeeID = nil
+			} else {
+				if err := s.checkEmployee(ctx, p.TenantID, *up.EmployeeID, u.ID); err != nil {
+					return err
+				}
+				u.EmployeeID = up.EmployeeID
+			}
 		}
 		if err := s.sealProfile(u); err != nil {
 			return err
@@ -312,6 +329,23 @@ func (s *Service) SetGrants(ctx context.Context, id ids.ID, in []rbac.GrantInput
 		return nil, err
 	}
 	return &view, nil
+}
+
+// checkEmployee makes sure the employee exists and has no other account.
+func (s *Service) checkEmployee(ctx context.Context, tenantID, employeeID, self ids.ID) error {
+	if s.directory == nil {
+		return errs.InvalidField("employeeId", "invalid_choice")
+	}
+	if _, err := s.directory.DepartmentOf(ctx, tenantID, employeeID); err != nil {
+		if errs.KindOf(err) == errs.NotFound {
+			return errs.InvalidField("employeeId", "invalid_choice")
+		}
+		return err
+	}
+	if other, err := s.store.UserByEmployee(ctx, employeeID); err == nil && other.ID != self {
+		return errs.InvalidField("employeeId", "auth.employee_has_account", errs.Params{"login": other.Login})
+	}
+	return nil
 }
 
 func grantSummary(gs []rbac.Grant) []string {

@@ -116,6 +116,19 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (*auth.User, erro
 	return u, nil
 }
 
+func (s *Store) UserByEmployee(ctx context.Context, employeeID ids.ID) (*auth.User, error) {
+	c, t, err := s.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u := new(auth.User)
+	err = c.NewSelect().Model(u).Where("tenant_id = ? AND employee_id = ?", t, employeeID).Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "object.user")
+	}
+	return u, nil
+}
+
 func (s *Store) UsersByHash(ctx context.Context, column, hash string) ([]auth.User, error) {
 	c, t, err := s.conn(ctx)
 	if err != nil {
