@@ -37,7 +37,19 @@ func main() {
 	rate := flag.Int("rate", 500, "requests per second for the /auth/me run")
 	dur := flag.Duration("duration", 10*time.Second, "length of the /auth/me run")
 	logins := flag.Int("logins", 40, "logins to time")
+	employees := flag.Int("employees", 100000, "employees for the core HR figures (0 skips them)")
+	pg := flag.String("postgres", os.Getenv("RENSHI_TEST_POSTGRES"), "PostgreSQL DSN for the core HR figures on PostgreSQL (empty skips)")
 	flag.Parse()
+	platformBench(*bin, *rate, *dur, *logins)
+	if *employees > 0 {
+		coreHRBench(*bin, "sqlite", "", *employees)
+		if *pg != "" {
+			coreHRBench(*bin, "postgres", *pg, *employees)
+		}
+	}
+}
+
+func platformBench(bin string, rate int, dur time.Duration, logins int) {
 
 	dir, err := os.MkdirTemp("", "renshi-bench-")
 	must(err)
@@ -49,17 +61,17 @@ func main() {
 
 	// Cold start on a new database (migrations, key generation, built-in roles).
 	port := freePort()
-	fresh, proc := startServer(*bin, env, port)
+	fresh, proc := startServer(bin, env, port)
 	fmt.Printf("%-44s %8.0f ms   (target ≤ 1000 ms)\n", "cold start to ready, new database", ms(fresh))
 	stop(proc)
 
-	run(*bin, env, "tenant", "create", "--code", "bench", "--name", "Bench")
+	run(bin, env, "tenant", "create", "--code", "bench", "--name", "Bench")
 	pwFile := filepath.Join(dir, "pw")
 	must(os.WriteFile(pwFile, []byte(password+"\n"), 0o600))
-	run(*bin, env, "user", "create", "--tenant", "bench", "--login", "admin", "--password-file", pwFile, "--role", "super_admin")
+	run(bin, env, "user", "create", "--tenant", "bench", "--login", "admin", "--password-file", pwFile, "--role", "super_admin")
 
 	port = freePort()
-	warm, proc := startServer(*bin, env, port)
+	warm, proc := startServer(bin, env, port)
 	defer stop(proc)
 	fmt.Printf("%-44s %8.0f ms   (target ≤ 1000 ms)\n", "cold start to ready, existing database", ms(warm))
 	time.Sleep(3 * time.Second)
@@ -69,19 +81,19 @@ func main() {
 	client := newClient()
 	// Login latency: sequential, as people sign in.
 	var lat []time.Duration
-	for i := 0; i < *logins; i++ {
+	for i := 0; i < logins; i++ {
 		t0 := time.Now()
 		login(client, base)
 		lat = append(lat, time.Since(t0))
 	}
 	p := percentiles(lat)
-	fmt.Printf("%-44s p50 %6.1f ms  p99 %6.1f ms  (target p99 ≤ 300 ms; argon2id m=19 MiB t=2 p=1)\n", fmt.Sprintf("POST /auth/login (%d sequential)", *logins), ms(p[50]), ms(p[99]))
+	fmt.Printf("%-44s p50 %6.1f ms  p99 %6.1f ms  (target p99 ≤ 300 ms; argon2id m=19 MiB t=2 p=1)\n", fmt.Sprintf("POST /auth/login (%d sequential)", logins), ms(p[50]), ms(p[99]))
 
 	// Authenticated GET /auth/me at a fixed rate (open loop: requests are
 	// sent on schedule whether or not earlier ones returned).
-	res := load(client, base+"/api/v1/auth/me", *rate, *dur)
+	res := load(client, base+"/api/v1/auth/me", rate, dur)
 	fmt.Printf("%-44s p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  errors %d  achieved %.0f req/s  (target p99 ≤ 5 ms)\n",
-		fmt.Sprintf("GET /auth/me at %d req/s for %s", *rate, *dur), ms(res.p[50]), ms(res.p[99]), ms(res.p[100]), res.errors, res.achieved)
+		fmt.Sprintf("GET /auth/me at %d req/s for %s", rate, dur), ms(res.p[50]), ms(res.p[99]), ms(res.p[100]), res.errors, res.achieved)
 	fmt.Printf("%-44s %8.1f MiB\n", "memory after the load (RSS)", float64(rss(proc.Process.Pid))/1024)
 
 	// Raw database baseline in the same run: the point lookups one /auth/me
@@ -119,6 +131,8 @@ func stop(cmd *exec.Cmd) {
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 	_ = cmd.Wait()
 }
+
+var execCommand = exec.Command
 
 func run(bin string, env []string, args ...string) {
 	cmd := exec.Command(bin, args...)
