@@ -20,6 +20,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/renshi/renshi/internal/config"
+	"github.com/renshi/renshi/internal/org"
+	"github.com/renshi/renshi/internal/org/orgapi"
+	"github.com/renshi/renshi/internal/org/orgdb"
 	"github.com/renshi/renshi/internal/platform/audit"
 	"github.com/renshi/renshi/internal/platform/audit/auditapi"
 	"github.com/renshi/renshi/internal/platform/auth"
@@ -55,6 +58,7 @@ type App struct {
 	Roles   *roles.Service
 	Auth    *auth.Service
 	Files   *files.Service
+	Org     *org.Service
 	API     *web.API
 	Handler http.Handler
 
@@ -94,6 +98,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Tenants.OnCreate(func(ctx context.Context, _ *tenant.Tenant) error { return a.Roles.SeedBuiltins(ctx) })
 	a.Auth = auth.NewService(d, authdb.New(d), a.Tenants, a.Roles, a.Audit, a.Keys)
 	a.Files = files.NewService(d, files.LocalDisk{Root: cfg.FilesDir})
+	a.Org = org.NewService(d, orgdb.New(d), a.Audit)
+	a.Roles.SetDepartments(a.Org)
 	a.registerJobs()
 	a.Handler = a.routes()
 	return a, nil
@@ -125,6 +131,7 @@ func (a *App) routes() http.Handler {
 	tenantapi.Routes(a.API, a.Tenants)
 	auditapi.Routes(a.API, a.Audit, a.Jobs)
 	jobsapi.Routes(a.API, a.Jobs)
+	orgapi.Routes(a.API, a.Org)
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		web.WriteProblem(w, r, web.NewProblem(r.Context(), http.StatusNotFound, "no such route"))

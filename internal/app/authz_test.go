@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/renshi/renshi/internal/app/apptest"
+	"github.com/renshi/renshi/internal/org"
 	"github.com/renshi/renshi/internal/platform/rbac"
 	"github.com/renshi/renshi/internal/platform/web"
 )
@@ -52,6 +53,43 @@ var policy = map[string]string{
 	"GET /api/v1/jobs/{id}":                  rbac.JobRead,
 	"POST /api/v1/jobs/{id}/retry":           rbac.JobManage,
 	"POST /api/v1/jobs/{id}/cancel":          rbac.JobManage,
+	// org
+	"GET /api/v1/legal-entities":                           org.PermRead,
+	"GET /api/v1/legal-entities/export":                    org.PermRead,
+	"GET /api/v1/legal-entities/{id}":                      org.PermRead,
+	"POST /api/v1/legal-entities":                          org.PermManage,
+	"PATCH /api/v1/legal-entities/{id}":                    org.PermManage,
+	"GET /api/v1/cost-centers":                             org.PermRead,
+	"GET /api/v1/cost-centers/export":                      org.PermRead,
+	"GET /api/v1/cost-centers/{id}":                        org.PermRead,
+	"POST /api/v1/cost-centers":                            org.PermManage,
+	"PATCH /api/v1/cost-centers/{id}":                      org.PermManage,
+	"GET /api/v1/locations":                                org.PermRead,
+	"GET /api/v1/locations/export":                         org.PermRead,
+	"GET /api/v1/locations/{id}":                           org.PermRead,
+	"POST /api/v1/locations":                               org.PermManage,
+	"PATCH /api/v1/locations/{id}":                         org.PermManage,
+	"GET /api/v1/grades":                                   org.PermRead,
+	"GET /api/v1/grades/export":                            org.PermRead,
+	"GET /api/v1/grades/{id}":                              org.PermRead,
+	"POST /api/v1/grades":                                  org.PermManage,
+	"PATCH /api/v1/grades/{id}":                            org.PermManage,
+	"GET /api/v1/positions":                                org.PermRead,
+	"GET /api/v1/positions/export":                         org.PermRead,
+	"GET /api/v1/positions/{id}":                           org.PermRead,
+	"POST /api/v1/positions":                               org.PermManage,
+	"PATCH /api/v1/positions/{id}":                         org.PermManage,
+	"PUT /api/v1/positions/{id}/headcount-plan":            org.PermManage,
+	"GET /api/v1/departments":                              org.PermRead,
+	"GET /api/v1/departments/export":                       org.PermRead,
+	"GET /api/v1/departments/tree":                         org.PermRead,
+	"GET /api/v1/departments/{id}":                         org.PermRead,
+	"POST /api/v1/departments":                             org.PermManage,
+	"PATCH /api/v1/departments/{id}":                       org.PermManage,
+	"POST /api/v1/departments/{id}/move":                   org.PermManage,
+	"POST /api/v1/departments/{id}/deactivate":             org.PermManage,
+	"POST /api/v1/departments/{id}/activate":               org.PermManage,
+	"DELETE /api/v1/departments/{id}/versions/{versionId}": org.PermManage,
 }
 
 // TestAuthorizationMatrix calls every route as every built-in role and
