@@ -63,7 +63,7 @@ export default async function globalSetup() {
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'renshi-e2e-'))
   const db = `sqlite:${path.join(tmp, 'e2e.db')}`
-  const env: NodeJS.ProcessEnv = { ...process.env, RENSHI_MASTER_KEY_FILE: path.join(tmp, 'master.key') }
+  const env: NodeJS.ProcessEnv = { ...process.env, RENSHI_MASTER_KEY_FILE: path.join(tmp, 'master.key'), RENSHI_FILES_DIR: path.join(tmp, 'files') }
   const pwFile = path.join(tmp, 'admin.password')
   fs.writeFileSync(pwFile, ADMIN.password, { mode: 0o600 })
 

@@ -2,5 +2,7 @@
 // ModuleDef here; its routes appear in the layout and, with meta.menu, in the side menu.
 import type { ModuleDef } from '@/layout/menu'
 import platform from './platform/routes'
+import org from './org/routes'
+import employee from './employee/routes'
 
-export const modules: ModuleDef[] = [platform]
+export const modules: ModuleDef[] = [platform, employee, org]
