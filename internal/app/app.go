@@ -20,6 +20,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/renshi/renshi/internal/config"
+	"github.com/renshi/renshi/internal/employee"
+	"github.com/renshi/renshi/internal/employee/employeeapi"
+	"github.com/renshi/renshi/internal/employee/employeedb"
 	"github.com/renshi/renshi/internal/org"
 	"github.com/renshi/renshi/internal/org/orgapi"
 	"github.com/renshi/renshi/internal/org/orgdb"
@@ -48,19 +51,20 @@ var Version = "dev"
 
 // App is a running Renshi: services, routes and background jobs.
 type App struct {
-	Config  config.Config
-	Log     *slog.Logger
-	DB      *db.DB
-	Keys    *crypto.Keyring
-	Audit   *audit.Log
-	Jobs    *jobs.Queue
-	Tenants *tenant.Service
-	Roles   *roles.Service
-	Auth    *auth.Service
-	Files   *files.Service
-	Org     *org.Service
-	API     *web.API
-	Handler http.Handler
+	Config    config.Config
+	Log       *slog.Logger
+	DB        *db.DB
+	Keys      *crypto.Keyring
+	Audit     *audit.Log
+	Jobs      *jobs.Queue
+	Tenants   *tenant.Service
+	Roles     *roles.Service
+	Auth      *auth.Service
+	Files     *files.Service
+	Org       *org.Service
+	Employees *employee.Service
+	API       *web.API
+	Handler   http.Handler
 
 	ready   atomic.Bool
 	started bool
@@ -100,6 +104,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Files = files.NewService(d, files.LocalDisk{Root: cfg.FilesDir})
 	a.Org = org.NewService(d, orgdb.New(d), a.Audit)
 	a.Roles.SetDepartments(a.Org)
+	a.Employees = employee.NewService(d, employeedb.New(d), a.Audit, a.Keys, a.Files, a.Org)
+	a.Org.SetHeadcount(a.Employees)
+	a.Auth.SetDirectory(a.Employees)
 	a.registerJobs()
 	a.Handler = a.routes()
 	return a, nil
@@ -132,6 +139,7 @@ func (a *App) routes() http.Handler {
 	auditapi.Routes(a.API, a.Audit, a.Jobs)
 	jobsapi.Routes(a.API, a.Jobs)
 	orgapi.Routes(a.API, a.Org)
+	employeeapi.Routes(a.API, a.Employees)
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		web.WriteProblem(w, r, web.NewProblem(r.Context(), http.StatusNotFound, "no such route"))

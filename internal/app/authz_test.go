@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/renshi/renshi/internal/app/apptest"
+	"github.com/renshi/renshi/internal/employee"
 	"github.com/renshi/renshi/internal/org"
 	"github.com/renshi/renshi/internal/platform/rbac"
 	"github.com/renshi/renshi/internal/platform/web"
@@ -90,6 +91,50 @@ var policy = map[string]string{
 	"POST /api/v1/departments/{id}/deactivate":             org.PermManage,
 	"POST /api/v1/departments/{id}/activate":               org.PermManage,
 	"DELETE /api/v1/departments/{id}/versions/{versionId}": org.PermManage,
+	// employee
+	"GET /api/v1/employees":                                 employee.PermRead,
+	"GET /api/v1/employees/export":                          employee.PermRead,
+	"GET /api/v1/employees/{id}/reports":                    employee.PermRead,
+	"GET /api/v1/employee-views":                            employee.PermRead,
+	"POST /api/v1/employee-views":                           employee.PermRead,
+	"PATCH /api/v1/employee-views/{id}":                     employee.PermRead,
+	"DELETE /api/v1/employee-views/{id}":                    employee.PermRead,
+	"POST /api/v1/employees":                                employee.PermCreate,
+	"PATCH /api/v1/employees/{id}":                          employee.PermUpdate,
+	"POST /api/v1/employees/{id}/documents":                 employee.PermUpdate,
+	"PUT /api/v1/employees/{id}/photo":                      employee.PermUpdate,
+	"GET /api/v1/employees/{id}/sensitive":                  employee.PermReadSensitive,
+	"DELETE /api/v1/employees/{id}/history/{entryId}":       employee.PermLifecycle,
+	"POST /api/v1/employees/{id}/regularise":                employee.PermLifecycle,
+	"POST /api/v1/employees/{id}/extend-probation":          employee.PermLifecycle,
+	"POST /api/v1/employees/{id}/transfer":                  employee.PermLifecycle,
+	"POST /api/v1/employees/{id}/resign":                    employee.PermLifecycle,
+	"POST /api/v1/employees/{id}/terminate":                 employee.PermLifecycle,
+	"POST /api/v1/employees/{id}/rehire":                    employee.PermLifecycle,
+	"POST /api/v1/employees/{id}/contracts":                 employee.PermContractEdit,
+	"PATCH /api/v1/employees/{id}/contracts/{contractId}":   employee.PermContractEdit,
+	"POST /api/v1/employees/{id}/agreements":                employee.PermContractEdit,
+	"POST /api/v1/employee-fields":                          employee.PermFieldManage,
+	"PATCH /api/v1/employee-fields/{id}":                    employee.PermFieldManage,
+	"DELETE /api/v1/employee-fields/{id}":                   employee.PermFieldManage,
+	"GET /api/v1/employee-settings":                         employee.PermFieldManage,
+	"PATCH /api/v1/employee-settings":                       employee.PermFieldManage,
+	"GET /api/v1/me/employee":                               employee.PermSelfRead,
+	"GET /api/v1/me/bank-requests":                          employee.PermSelfRead,
+	"PATCH /api/v1/me/employee":                             employee.PermSelfUpdate,
+	"POST /api/v1/me/bank-requests":                         employee.PermSelfUpdate,
+	"GET /api/v1/bank-requests":                             employee.PermBankReview,
+	"POST /api/v1/bank-requests/{id}/approve":               employee.PermBankReview,
+	"POST /api/v1/bank-requests/{id}/reject":                employee.PermBankReview,
+	"GET /api/v1/org-chart":                                 org.PermRead,
+	"GET /api/v1/employees/{id}":                            web.Authenticated,
+	"GET /api/v1/employees/{id}/history":                    web.Authenticated,
+	"GET /api/v1/employees/{id}/contracts":                  web.Authenticated,
+	"GET /api/v1/employees/{id}/agreements":                 web.Authenticated,
+	"GET /api/v1/employees/{id}/documents":                  web.Authenticated,
+	"GET /api/v1/employees/{id}/documents/{docId}/download": web.Authenticated,
+	"GET /api/v1/employees/{id}/photo":                      web.Authenticated,
+	"GET /api/v1/employee-fields":                           web.Authenticated,
 }
 
 // TestAuthorizationMatrix calls every route as every built-in role and

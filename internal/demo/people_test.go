@@ -3,6 +3,7 @@ package demo
 import (
 	"testing"
 
+	"github.com/renshi/renshi/internal/org"
 	"github.com/renshi/renshi/internal/platform/civil"
 	"github.com/renshi/renshi/internal/platform/validate"
 )
@@ -29,6 +30,15 @@ func TestPeopleAreValidAndUnique(t *testing.T) {
 		seenID[p.IDNumber], seenMobile[p.Mobile] = true, true
 		if r := []rune(p.Name); len(r) < 2 || len(r) > 4 {
 			t.Fatalf("name %q", p.Name)
+		}
+	}
+}
+
+func TestCreditCodesValidate(t *testing.T) {
+	for i := 0; i < 3; i++ {
+		c := CreditCode("91310115MA" + []string{"0001000", "0001001", "0001002"}[i])
+		if _, ok := org.ValidateCreditCode(c); !ok {
+			t.Fatalf("%s does not validate", c)
 		}
 	}
 }
