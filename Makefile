@@ -35,7 +35,7 @@ e2e/node_modules/.installed: e2e/package.json e2e/package-lock.json
 
 ## run: build, create the demo company (password printed once) and serve on ADDR
 run: build
-	./$(BIN) seed demo
+	./$(BIN) seed demo --employees 300
 	./$(BIN) serve --addr $(ADDR)
 
 ## test: every test (Go on SQLite, Go on PostgreSQL when RENSHI_TEST_POSTGRES is set, web unit, browser)

@@ -3,9 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
+	"github.com/renshi/renshi/internal/demo"
 	"github.com/renshi/renshi/internal/platform/auth"
+	"github.com/renshi/renshi/internal/platform/civil"
 	"github.com/renshi/renshi/internal/platform/errs"
+	"github.com/renshi/renshi/internal/platform/ids"
 	"github.com/renshi/renshi/internal/platform/rbac"
 	"github.com/renshi/renshi/internal/platform/tenant"
 )
@@ -13,59 +17,144 @@ import (
 // DemoTenant is the code of the demo company.
 const DemoTenant = "demo"
 
+// SeedOptions say what SeedDemo builds.
+type SeedOptions struct {
+	// Tenant to fill; empty creates the demo tenant (with its admin).
+	Tenant string
+	// Employees to generate with the organisation around them; 0 for
+	// accounts only.
+	Employees int
+}
+
 // DemoResult tells what SeedDemo did.
 type DemoResult struct {
-	Created  bool
-	Tenant   string
-	Login    string
-	Password string // set only when created: printed once, stored only hashed
+	Created   bool // the demo tenant and its admin were created
+	Tenant    string
+	Login     string
+	Password  string // set only when created: printed once, stored only hashed
+	Employees int    // employees generated
+	Took      time.Duration
 }
 
 type demoUser struct {
 	login, name, email, mobile, role string
+	dept                             string // department code of the employee the account belongs to
+	head                             bool   // the department's head, or one of its staff
 }
 
-// A small cast with one account per built-in role, so every menu and
-// permission can be tried at once.
+// One account per built-in role, so every menu and permission can be
+// tried at once. With employees, each account belongs to a person.
 var demoUsers = []demoUser{
-	{"hr.admin", "王芳", "wangfang@demo.renshi.dev", "13800000001", rbac.HRAdmin},
-	{"hr.li", "李娜", "lina@demo.renshi.dev", "13800000002", rbac.HRSpecialist},
-	{"sales.zhang", "张伟", "zhangwei@demo.renshi.dev", "13800000003", rbac.DeptManager},
-	{"mkt.chen", "陈静", "chenjing@demo.renshi.dev", "13800000004", rbac.ContentOwner},
-	{"fin.liu", "刘洋", "liuyang@demo.renshi.dev", "13800000005", rbac.Finance},
-	{"zhao.lei", "赵磊", "zhaolei@demo.renshi.dev", "13800000006", rbac.Employee},
+	{"hr.admin", "王芳", "wangfang@demo.renshi.dev", "13800000001", rbac.HRAdmin, "HR", true},
+	{"hr.li", "李娜", "lina@demo.renshi.dev", "13800000002", rbac.HRSpecialist, "HR", false},
+	{"sales.zhang", "张伟", "zhangwei@demo.renshi.dev", "13800000003", rbac.DeptManager, "SALES-E", true},
+	{"mkt.chen", "陈静", "chenjing@demo.renshi.dev", "13800000004", rbac.ContentOwner, "MKT", true},
+	{"fin.liu", "刘洋", "liuyang@demo.renshi.dev", "13800000005", rbac.Finance, "FIN", true},
+	{"zhao.lei", "赵磊", "zhaolei@demo.renshi.dev", "13800000006", rbac.Employee, "TECH-BE", false},
 }
 
-// SeedDemo creates the demo company with an administrator "admin" (and
-// a few colleagues) unless it exists. The admin password is generated and
-// returned once.
-func (a *App) SeedDemo(ctx context.Context) (*DemoResult, error) {
-	if _, err := a.Tenants.ByCode(ctx, DemoTenant); err == nil {
-		return &DemoResult{Tenant: DemoTenant, Login: "admin"}, nil
-	} else if errs.KindOf(err) != errs.NotFound {
-		return nil, err
+// SeedDemo builds the demo company: the demo tenant with an administrator
+// "admin" (password generated and returned once) unless a tenant is named,
+// and with Employees > 0 an organisation (legal entities, locations,
+// grades, positions, about one department per 50 people) and that many
+// employees with histories and contracts. A tenant that already has
+// departments is left alone.
+func (a *App) SeedDemo(ctx context.Context, opt SeedOptions) (*DemoResult, error) {
+	start := time.Now()
+	code := opt.Tenant
+	res := &DemoResult{Tenant: DemoTenant, Login: "admin"}
+	if code == "" {
+		code = DemoTenant
+		if _, err := a.Tenants.ByCode(ctx, code); errs.KindOf(err) == errs.NotFound {
+			res.Created, res.Password = true, auth.GeneratePassword()
+		} else if err != nil {
+			return nil, err
+		}
 	}
-	res := &DemoResult{Created: true, Tenant: DemoTenant, Login: "admin", Password: auth.GeneratePassword()}
+	res.Tenant = code
 	err := a.DB.WithTx(ctx, func(ctx context.Context) error {
-		t, err := a.Tenants.Create(ctx, tenant.New{Code: DemoTenant, Name: "演示科技有限公司"})
-		if err != nil {
-			return err
+		var t *tenant.Tenant
+		var err error
+		if res.Created {
+			if t, err = a.Tenants.Create(ctx, tenant.New{Code: code, Name: "演示科技有限公司"}); err != nil {
+				return err
+			}
+		} else if t, err = a.Tenants.ByCode(ctx, code); err != nil {
+			return fmt.Errorf("tenant %q: %w", code, err)
 		}
 		ctx = rbac.WithPrincipal(ctx, rbac.SystemPrincipal(t.ID, "seed"))
-		if _, err := a.createUser(ctx, auth.NewUser{Login: "admin", DisplayName: "系统管理员", Email: "admin@demo.renshi.dev", Password: res.Password}, rbac.SuperAdmin); err != nil {
-			return err
-		}
-		for _, u := range demoUsers {
-			if _, err := a.createUser(ctx, auth.NewUser{Login: u.login, DisplayName: u.name, Email: u.email, Mobile: u.mobile}, u.role); err != nil {
-				return fmt.Errorf("demo user %s: %w", u.login, err)
+		if res.Created {
+			if _, err := a.createUser(ctx, auth.NewUser{Login: "admin", DisplayName: "系统管理员", Email: "admin@demo.renshi.dev", Password: res.Password}, rbac.SuperAdmin); err != nil {
+				return err
 			}
+		}
+		var st *demo.Structure
+		if opt.Employees > 0 {
+			if st, err = a.seedCompany(ctx, t, opt.Employees); err != nil {
+				return err
+			}
+			if st != nil {
+				res.Employees = opt.Employees
+			}
+		}
+		if res.Created {
+			return a.seedAccounts(ctx, st)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	res.Took = time.Since(start)
 	return res, nil
+}
+
+// seedCompany generates the organisation and the people; nil when the
+// tenant already has departments.
+func (a *App) seedCompany(ctx context.Context, t *tenant.Tenant, n int) (*demo.Structure, error) {
+	if n < 20 {
+		return nil, errs.InvalidField("employees", "min_value", errs.Params{"min": 20})
+	}
+	today := civil.Today(t.Location())
+	if existing, err := a.Org.Tree(ctx, today); err != nil {
+		return nil, err
+	} else if len(existing) > 0 {
+		return nil, nil
+	}
+	t0 := time.Now()
+	st, err := demo.BuildStructure(ctx, a.Org, n, today.AddYears(-11))
+	if err != nil {
+		return nil, err
+	}
+	t1 := time.Now()
+	rows := demo.Employees(st, n, today, uint64(t.ID))
+	t2 := time.Now()
+	if _, err := a.Employees.Import(ctx, rows); err != nil {
+		return nil, fmt.Errorf("employees: %w", err)
+	}
+	a.Log.Info("demo company generated", "departments", len(st.Departments), "structure", time.Since(t0).Round(time.Millisecond)-time.Since(t1).Round(time.Millisecond),
+		"people", t2.Sub(t1).Round(time.Millisecond), "import", time.Since(t2).Round(time.Millisecond))
+	st.People = rows
+	return st, nil
+}
+
+// seedAccounts creates one account per built-in role; with a company,
+// each belongs to a person of the right department and carries his name.
+func (a *App) seedAccounts(ctx context.Context, st *demo.Structure) error {
+	used := map[ids.ID]bool{}
+	for _, u := range demoUsers {
+		n := auth.NewUser{Login: u.login, DisplayName: u.name, Email: u.email, Mobile: u.mobile}
+		if st != nil {
+			if p := st.Person(u.dept, u.head, used); p != nil {
+				used[p.ID] = true
+				n.DisplayName, n.Email, n.Mobile, n.EmployeeID = p.Name, p.Email, p.Mobile, p.ID
+			}
+		}
+		if _, err := a.createUser(ctx, n, u.role); err != nil {
+			return fmt.Errorf("demo user %s: %w", u.login, err)
+		}
+	}
+	return nil
 }
 
 // createUser creates an account holding one role at the role's default

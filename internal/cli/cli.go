@@ -38,7 +38,7 @@ var commands = map[string]command{
 	"user":    {"user create --tenant CODE --login NAME --password-file FILE --role ROLE | user reset-password --tenant CODE --login NAME", userCmd},
 	"audit":   {"audit verify [--tenant CODE]                             check the audit hash chains", auditCmd},
 	"keys":    {"keys rotate                                              new data key; re-encrypt sensitive fields", keysCmd},
-	"seed":    {"seed demo                                                create the demo company and print its admin password", seedCmd},
+	"seed":    {"seed demo [--employees N] [--tenant CODE]                create the demo company (admin password printed once)", seedCmd},
 	"config":  {"config                                                   print the effective configuration (secrets masked)", configCmd},
 	"version": {"version                                                  print the version", versionCmd},
 }
@@ -346,13 +346,25 @@ func seedCmd(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] != "demo" {
 		return errors.New("want: seed demo")
 	}
-	return withApp(ctx, "seed demo", args[1:], nil, func(a *app.App) error {
-		res, err := a.SeedDemo(ctx)
+	var employees *int
+	var tenantCode *string
+	return withApp(ctx, "seed demo", args[1:], func(fs *flag.FlagSet) {
+		employees = fs.Int("employees", 0, "employees to generate with their organisation (at least 20; 0: accounts only)")
+		tenantCode = fs.String("tenant", "", "fill this existing tenant instead of creating the demo tenant")
+	}, func(a *app.App) error {
+		res, err := a.SeedDemo(ctx, app.SeedOptions{Tenant: *tenantCode, Employees: *employees})
 		if err != nil {
 			return err
 		}
+		if res.Employees > 0 {
+			fmt.Fprintf(out, "generated %d employees in tenant %s in %s\n", res.Employees, res.Tenant, res.Took.Round(100*time.Millisecond))
+		} else if *employees > 0 {
+			fmt.Fprintf(out, "tenant %s already has an organisation; no employees generated\n", res.Tenant)
+		}
 		if !res.Created {
-			fmt.Fprintf(out, "demo tenant %q exists already; sign in as %s (forgot the password? renshi user reset-password --tenant %s --login %s)\n", res.Tenant, res.Login, res.Tenant, res.Login)
+			if *tenantCode == "" {
+				fmt.Fprintf(out, "demo tenant %q exists already; sign in as %s (forgot the password? renshi user reset-password --tenant %s --login %s)\n", res.Tenant, res.Login, res.Tenant, res.Login)
+			}
 			return nil
 		}
 		fmt.Fprintf(out, "\n  Demo company created. Sign in at %s with\n    tenant:   %s\n    login:    %s\n    password: %s\n  (shown once; it is stored only as a hash)\n\n", a.Config.BaseURL, res.Tenant, res.Login, res.Password)

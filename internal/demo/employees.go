@@ -115,13 +115,13 @@ func person(st *Structure, d Dept, p Person, id, manager ids.ID, head bool, rng 
 	job := employee.Job{
 		LegalEntityID: st.LegalEntities[d.Legal], DepartmentID: d.ID, PositionID: st.Positions[posCode], GradeID: st.Grades[grade],
 		ManagerID: manager, EmploymentType: employee.FullTime, LocationID: st.Locations[d.Location],
-		Status: employee.StatusProbation, Period: 1, HireDate: hire, ProbationMonths: 3, ProbationEndDate: hire.AddMonths(3),
+		Status: employee.StatusProbation, Period: 1, HireDate: hire, ProbationMonths: 3, ProbationEndDate: employee.ProbationEnd(hire, 3),
 	}
 	if rng.IntN(25) == 0 && !head {
 		job.EmploymentType = []string{employee.PartTime, employee.Intern, employee.Dispatched}[rng.IntN(3)]
 	}
 	rows := []employee.Assignment{{ValidFrom: hire, Reason: employee.ReasonHire, Job: job}}
-	regular := hire.AddMonths(3)
+	regular := employee.ProbationEnd(hire, 3).AddDays(1)
 	if !regular.After(today) {
 		job.Status, job.RegularisationDate = employee.StatusRegular, regular
 		rows = append(rows, employee.Assignment{ValidFrom: regular, Reason: employee.ReasonRegularise, Job: job})
@@ -137,7 +137,8 @@ func person(st *Structure, d Dept, p Person, id, manager ids.ID, head bool, rng 
 		if gap := today.DaysSince(last); gap > 30 {
 			leave := last.AddDays(15 + rng.IntN(gap-15))
 			job.Status, job.LeaveDate, job.LeaveReason = employee.StatusLeft, leave, "personal"
-			rows = append(rows, employee.Assignment{ValidFrom: leave, Reason: employee.ReasonResign, Job: job})
+			// The leave date is the last working day; "left" starts the day after.
+			rows = append(rows, employee.Assignment{ValidFrom: leave.AddDays(1), Reason: employee.ReasonResign, Job: job})
 		}
 	}
 	return employee.BulkEmployee{Employee: e, Assignments: rows, Contracts: contracts(st, d, hire, job, rng, today)}

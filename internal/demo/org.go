@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/renshi/renshi/internal/employee"
 	"github.com/renshi/renshi/internal/org"
 	"github.com/renshi/renshi/internal/platform/civil"
 	"github.com/renshi/renshi/internal/platform/ids"
@@ -16,6 +17,28 @@ type Structure struct {
 	Grades        map[string]ids.ID // by code: P1..P9, M1..M5
 	Positions     map[string]ids.ID // by code
 	Departments   []Dept            // in creation order, parents first
+	People        []employee.BulkEmployee
+}
+
+// Person finds a generated employee of the department with the code: its
+// head, or a member not in used. Nil if there is none.
+func (st *Structure) Person(deptCode string, head bool, used map[ids.ID]bool) *employee.Employee {
+	for _, d := range st.Departments {
+		if d.Code != deptCode {
+			continue
+		}
+		for i := range st.People {
+			e := &st.People[i].Employee
+			job := st.People[i].Assignments[len(st.People[i].Assignments)-1].Job
+			if job.DepartmentID != d.ID || used[e.ID] || job.Status == employee.StatusLeft {
+				continue
+			}
+			if (e.ID == d.HeadID) == head {
+				return e
+			}
+		}
+	}
+	return nil
 }
 
 // Dept is a created department with what the employee generator needs.
@@ -34,7 +57,7 @@ type Dept struct {
 
 type deptSpec struct {
 	code, name, parent, staff, head string
-	weight, legal, location        int
+	weight, legal, location         int
 }
 
 // The company every demo shares; larger demos add teams below the
