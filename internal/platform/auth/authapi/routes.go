@@ -272,6 +272,7 @@ type createUserInput struct {
 		IDNumber    string      `json:"idNumber,omitempty" required:"false" maxLength:"30"`
 		Locale      string      `json:"locale,omitempty" required:"false" enum:"zh-CN,en,"`
 		Password    string      `json:"password,omitempty" required:"false" maxLength:"256" doc:"leave empty to generate an initial password"`
+		EmployeeID  ids.ID      `json:"employeeId,omitempty" required:"false" doc:"link the account to an employee record"`
 		Grants      []grantBody `json:"grants,omitempty" required:"false" maxItems:"50"`
 	}
 }
@@ -284,7 +285,7 @@ type createdUser struct {
 func (h *Handlers) createUser(ctx context.Context, in *createUserInput) (*web.Body[createdUser], error) {
 	b := in.Body
 	u, pw, err := h.svc.CreateUser(ctx, auth.NewUser{Login: b.Login, DisplayName: b.DisplayName, Email: b.Email, Mobile: b.Mobile,
-		IDNumber: b.IDNumber, Locale: b.Locale, Password: b.Password, Grants: toGrants(b.Grants)})
+		IDNumber: b.IDNumber, Locale: b.Locale, Password: b.Password, EmployeeID: b.EmployeeID, Grants: toGrants(b.Grants)})
 	if err != nil {
 		return nil, err
 	}
@@ -308,6 +309,7 @@ type updateUserInput struct {
 		IDNumber    *string `json:"idNumber,omitempty" required:"false" maxLength:"30"`
 		Status      *string `json:"status,omitempty" required:"false" enum:"active,disabled"`
 		Locale      *string `json:"locale,omitempty" required:"false" enum:"zh-CN,en,"`
+		EmployeeID  *ids.ID `json:"employeeId,omitempty" required:"false" doc:"link to an employee (\"0\" unlinks)"`
 		Version     int     `json:"version" minimum:"1"`
 	}
 }
@@ -315,7 +317,7 @@ type updateUserInput struct {
 func (h *Handlers) updateUser(ctx context.Context, in *updateUserInput) (*web.Body[*auth.UserView], error) {
 	b := in.Body
 	u, err := h.svc.UpdateUser(ctx, in.ID, auth.UserUpdate{DisplayName: b.DisplayName, Email: b.Email, Mobile: b.Mobile,
-		IDNumber: b.IDNumber, Status: b.Status, Locale: b.Locale, Version: b.Version})
+		IDNumber: b.IDNumber, Status: b.Status, Locale: b.Locale, EmployeeID: b.EmployeeID, Version: b.Version})
 	if err != nil {
 		return nil, err
 	}
