@@ -39,8 +39,14 @@ func main() {
 	logins := flag.Int("logins", 40, "logins to time")
 	employees := flag.Int("employees", 100000, "employees for the core HR figures (0 skips them)")
 	pg := flag.String("postgres", os.Getenv("RENSHI_TEST_POSTGRES"), "PostgreSQL DSN for the core HR figures on PostgreSQL (empty skips)")
+	only := flag.String("only", "", "platform or corehr: run one part")
 	flag.Parse()
-	platformBench(*bin, *rate, *dur, *logins)
+	if *only != "corehr" {
+		platformBench(*bin, *rate, *dur, *logins)
+	}
+	if *only == "platform" {
+		return
+	}
 	if *employees > 0 {
 		coreHRBench(*bin, "sqlite", "", *employees)
 		if *pg != "" {

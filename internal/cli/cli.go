@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"sort"
@@ -176,11 +178,24 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if cfg.PprofAddr != "" {
+		// Profiles on their own (loopback) listener, never on the public one.
+		go func() { _ = http.ListenAndServe(cfg.PprofAddr, pprofMux()) }()
+	}
 	if err := a.Start(ctx); err != nil {
 		return err
 	}
 	a.Log.Info("renshi ready", "version", app.Version, "addr", ln.Addr().String(), "db", a.DB.DSN(), "startup", time.Since(start).Round(time.Millisecond))
 	return a.Serve(ctx, ln)
+}
+
+func pprofMux() *http.ServeMux {
+	m := http.NewServeMux()
+	m.HandleFunc("/debug/pprof/", pprof.Index)
+	m.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	m.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	m.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	return m
 }
 
 func migrate(ctx context.Context, args []string, out io.Writer) error {

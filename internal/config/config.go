@@ -28,6 +28,7 @@ type Config struct {
 	TrustProxy    bool   `json:"trustProxy" env:"RENSHI_TRUST_PROXY" help:"take client IPs from X-Forwarded-For"`
 	Workers       int    `json:"workers" env:"RENSHI_WORKERS" help:"background job workers in this process"`
 	FilesDir      string `json:"filesDir" env:"RENSHI_FILES_DIR" help:"directory for uploaded files"`
+	PprofAddr     string `json:"pprofAddr" env:"RENSHI_PPROF_ADDR" help:"serve Go profiles on this address (e.g. 127.0.0.1:6060); empty: off"`
 }
 
 // Defaults returns the built-in configuration.

@@ -34,7 +34,7 @@ type Service struct {
 	// changes have been applied to the employee rows.
 	refreshed sync.Map // ids.ID -> civil.Date
 	fields    sync.Map // ids.ID -> cachedFields
-	staffed   sync.Map // ids.ID -> cachedCounts
+	staffed   sync.Map // staffedKey -> cachedCounts
 	locs      sync.Map // string -> *time.Location
 }
 
@@ -311,29 +311,42 @@ func (s *Service) Staffed(ctx context.Context, deptIDs []ids.ID, on civil.Date) 
 	}
 	today := s.today(ctx)
 	day := s.orToday(ctx, on)
-	if day != today || len(deptIDs) < 100 || db.InTx(ctx) {
-		if day == today {
-			if err := s.ensureCurrent(ctx); err != nil {
-				return nil, err
-			}
+	current := day == today
+	if current {
+		if err := s.ensureCurrent(ctx); err != nil {
+			return nil, err
 		}
-		return s.store.Staffed(ctx, deptIDs, day, day == today)
 	}
-	if c, ok := s.staffed.Load(t); ok {
+	if len(deptIDs) < 100 || db.InTx(ctx) {
+		return s.store.Staffed(ctx, deptIDs, day, current)
+	}
+	// Whole-tree counts (org chart, department tree) are cached briefly
+	// per tenant and day: counting a past day walks every assignment.
+	key := staffedKey{tenant: t, day: day}
+	if c, ok := s.staffed.Load(key); ok {
 		c := c.(cachedCounts)
-		if c.day == today && s.now().Sub(c.at) < nameTTL {
+		if s.now().Sub(c.at) < nameTTL {
 			return pick(c.m, deptIDs), nil
 		}
 	}
-	if err := s.ensureCurrent(ctx); err != nil {
-		return nil, err
-	}
-	all, err := s.store.Staffed(ctx, nil, today, true)
+	all, err := s.store.Staffed(ctx, nil, day, current)
 	if err != nil {
 		return nil, err
 	}
-	s.staffed.Store(t, cachedCounts{m: all, day: today, at: s.now()})
+	now := s.now()
+	s.staffed.Range(func(k, v any) bool { // forget stale days so the cache stays small
+		if now.Sub(v.(cachedCounts).at) >= nameTTL {
+			s.staffed.Delete(k)
+		}
+		return true
+	})
+	s.staffed.Store(key, cachedCounts{m: all, day: day, at: now})
 	return pick(all, deptIDs), nil
+}
+
+type staffedKey struct {
+	tenant ids.ID
+	day    civil.Date
 }
 
 type cachedCounts struct {
