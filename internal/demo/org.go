@@ -171,15 +171,15 @@ func BuildStructure(ctx context.Context, o *org.Service, n int, founded civil.Da
 		}
 		return cc["CC100"]
 	}
+	// All departments go in with one bulk import (ids chosen here, so
+	// children and heads can refer to them before they exist).
+	var batch []org.ImportDepartment
 	create := func(s deptSpec) error {
-		head := ids.New()
-		d, err := o.CreateDepartment(ctx, org.NewDepartment{Code: s.code, Name: s.name, ParentID: byCode[s.parent], HeadEmployeeID: head,
-			CostCenterID: costOf(s.code), LocationID: st.Locations[s.location], LegalEntityID: st.LegalEntities[s.legal], EffectiveDate: founded})
-		if err != nil {
-			return fmt.Errorf("department %s: %w", s.code, err)
-		}
-		byCode[s.code] = d.ID
-		st.Departments = append(st.Departments, Dept{ID: d.ID, ParentID: byCode[s.parent], HeadID: head, Code: s.code, Name: s.name,
+		head, id := ids.New(), ids.New()
+		batch = append(batch, org.ImportDepartment{ID: id, NewDepartment: org.NewDepartment{Code: s.code, Name: s.name, ParentID: byCode[s.parent], HeadEmployeeID: head,
+			CostCenterID: costOf(s.code), LocationID: st.Locations[s.location], LegalEntityID: st.LegalEntities[s.legal], EffectiveDate: founded}})
+		byCode[s.code] = id
+		st.Departments = append(st.Departments, Dept{ID: id, ParentID: byCode[s.parent], HeadID: head, Code: s.code, Name: s.name,
 			Weight: s.weight, Staff: s.staff, Head: s.head, Legal: s.legal, Location: s.location})
 		return nil
 	}
@@ -208,6 +208,9 @@ func BuildStructure(ctx context.Context, o *org.Service, n int, founded civil.Da
 			staff: spec.staff, head: head, weight: spec.weight, legal: spec.legal, location: spec.location}); err != nil {
 			return nil, err
 		}
+	}
+	if err := o.ImportDepartments(ctx, batch); err != nil {
+		return nil, fmt.Errorf("departments: %w", err)
 	}
 	return st, nil
 }

@@ -26,6 +26,10 @@ type Store interface {
 	InsertDepartment(ctx context.Context, d *DepartmentRecord) error
 	DepartmentRecord(ctx context.Context, id ids.ID) (*DepartmentRecord, error)
 	DepartmentCodeTaken(ctx context.Context, code string) (bool, error)
+	// DepartmentCodesTaken returns which of codes exist already.
+	DepartmentCodesTaken(ctx context.Context, codes []string) ([]string, error)
+	// InsertDepartments adds departments and their first versions in bulk.
+	InsertDepartments(ctx context.Context, recs []DepartmentRecord, vers []DepartmentVersion) error
 	// SaveDepartment saves d if its stored version is d.Version-1.
 	SaveDepartment(ctx context.Context, d *DepartmentRecord) error
 	// ExistingDepartments returns those of the ids that exist (any day).

@@ -364,6 +364,54 @@ func (s *Store) DepartmentCodeTaken(ctx context.Context, code string) (bool, err
 	return c.NewSelect().Model((*org.DepartmentRecord)(nil)).Where("d.tenant_id = ? AND d.code = ?", t, code).Exists(ctx)
 }
 
+func (s *Store) DepartmentCodesTaken(ctx context.Context, codes []string) ([]string, error) {
+	c, t, err := s.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for i := 0; i < len(codes); i += 500 {
+		var part []string
+		err := c.NewSelect().Table("org_departments").Column("code").
+			Where("tenant_id = ? AND code IN (?)", t, bun.In(codes[i:min(i+500, len(codes))])).Scan(ctx, &part)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	return out, nil
+}
+
+func (s *Store) InsertDepartments(ctx context.Context, recs []org.DepartmentRecord, vers []org.DepartmentVersion) error {
+	c, t, err := s.conn(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range recs {
+		recs[i].TenantID = t
+	}
+	for i := range vers {
+		vers[i].TenantID = t
+	}
+	// Chunks keep each statement under SQLite's and PostgreSQL's parameter limits.
+	for i := 0; i < len(recs); i += 500 {
+		part := recs[i:min(i+500, len(recs))]
+		if _, err := c.NewInsert().Model(&part).Exec(ctx); err != nil {
+			if isUniqueViolation(err) {
+				return errs.InvalidField("code", "duplicate")
+			}
+			return err
+		}
+	}
+	for i := 0; i < len(vers); i += 500 {
+		part := vers[i:min(i+500, len(vers))]
+		if _, err := c.NewInsert().Model(&part).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *Store) SaveDepartment(ctx context.Context, d *org.DepartmentRecord) error {
 	c, t, err := s.conn(ctx)
 	if err != nil {
