@@ -23,7 +23,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -176,34 +175,7 @@ func load(c *http.Client, url string, rate int, d time.Duration) loadResult {
 	for i := 0; i < 200; i++ {
 		get(c, url)
 	}
-	n := int(d.Seconds() * float64(rate))
-	lat := make([]time.Duration, n)
-	var mu sync.Mutex
-	errors := 0
-	var wg sync.WaitGroup
-	interval := time.Second / time.Duration(rate)
-	start := time.Now()
-	for i := 0; i < n; i++ {
-		due := start.Add(time.Duration(i) * interval)
-		if w := time.Until(due); w > 0 {
-			time.Sleep(w)
-		}
-		wg.Add(1)
-		go func(i int, due time.Time) {
-			defer wg.Done()
-			ok := get(c, url)
-			// Latency counts from when the request was due, so a stalled
-			// server cannot hide queueing (no coordinated omission).
-			lat[i] = time.Since(due)
-			if !ok {
-				mu.Lock()
-				errors++
-				mu.Unlock()
-			}
-		}(i, due)
-	}
-	wg.Wait()
-	return loadResult{p: percentiles(lat), errors: errors, achieved: float64(n) / time.Since(start).Seconds()}
+	return loadURLs(c, []string{url}, rate, d)
 }
 
 func get(c *http.Client, url string) bool {

@@ -1,74 +1,23 @@
 package employee_test
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"io/fs"
-	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/renshi/renshi/internal/employee"
 	_ "github.com/renshi/renshi/internal/platform/auth" // field labels the roster shares
 	"github.com/renshi/renshi/internal/platform/i18n"
+	"github.com/renshi/renshi/internal/platform/i18n/i18ntest"
 	"github.com/renshi/renshi/internal/platform/rbac"
 	_ "github.com/renshi/renshi/internal/platform/tenant" // (name, status, mobile, email, ID number)
 )
-
-var messageKey = regexp.MustCompile(`^[a-z][a-z_]*(\.[a-z_]+)*$`)
 
 // The module's error codes, permission labels and enum labels have text
 // in both languages (internal/app/messages_test.go checks the codes of
 // the whole app once the module is wired in).
 func TestModuleMessagesAreTranslated(t *testing.T) {
-	fset := token.NewFileSet()
-	found := 0
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return err
-		}
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			return err
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			var lit *ast.BasicLit
-			switch x := n.(type) {
-			case *ast.CallExpr:
-				sel, ok := x.Fun.(*ast.SelectorExpr)
-				if !ok {
-					return true
-				}
-				pos := map[string]int{"E": 1, "Wrap": 1, "InvalidField": 1, "Add": 1, "Check": 2}[sel.Sel.Name]
-				if pos == 0 || len(x.Args) <= pos {
-					return true
-				}
-				lit, _ = x.Args[pos].(*ast.BasicLit)
-			case *ast.KeyValueExpr:
-				if k, ok := x.Key.(*ast.Ident); ok && k.Name == "Code" {
-					lit, _ = x.Value.(*ast.BasicLit)
-				}
-			}
-			if lit == nil || lit.Kind != token.STRING {
-				return true
-			}
-			code, _ := strconv.Unquote(lit.Value)
-			if !messageKey.MatchString(code) {
-				return true
-			}
-			found++
-			if !i18n.Has(i18n.ZH, code) || !i18n.Has(i18n.EN, code) {
-				t.Errorf("%s: code %q lacks a message", fset.Position(lit.Pos()), code)
-			}
-			return true
-		})
-		return nil
-	})
-	if err != nil || found < 40 {
-		t.Fatalf("scan: %v (%d codes)", err, found)
+	if n := i18ntest.CheckCodes(t, ".", i18ntest.Calls); n < 40 {
+		t.Fatalf("scan found only %d codes", n)
 	}
 	for _, p := range rbac.All() {
 		if strings.HasPrefix(p.Code, "employee.") && (!i18n.Has(i18n.ZH, "perm."+p.Code) || !i18n.Has(i18n.EN, "perm."+p.Code)) {
