@@ -28,6 +28,7 @@ type Config struct {
 	TrustProxy    bool   `json:"trustProxy" env:"RENSHI_TRUST_PROXY" help:"take client IPs from X-Forwarded-For"`
 	Workers       int    `json:"workers" env:"RENSHI_WORKERS" help:"background job workers in this process"`
 	FilesDir      string `json:"filesDir" env:"RENSHI_FILES_DIR" help:"directory for uploaded files"`
+	SMTPURL       string `json:"smtpUrl" env:"RENSHI_SMTP_URL" secret:"true" help:"mail server for tenants without their own: smtp://user:pass@host:587?from=hr@x.com&tls=starttls"`
 	PprofAddr     string `json:"pprofAddr" env:"RENSHI_PPROF_ADDR" help:"serve Go profiles on this address (e.g. 127.0.0.1:6060); empty: off"`
 }
 

@@ -67,6 +67,9 @@ type Store interface {
 	DeleteCustomValues(ctx context.Context, code string) error
 
 	Contracts(ctx context.Context, employeeID ids.ID) ([]Contract, error)
+	// ContractsEnding lists the tenant's contracts whose end date falls
+	// between from and to, inclusive (the reminders' daily read).
+	ContractsEnding(ctx context.Context, from, to civil.Date) ([]Contract, error)
 	Contract(ctx context.Context, id ids.ID) (*Contract, error)
 	InsertContract(ctx context.Context, c *Contract) error
 	// UpdateContract saves c if the stored version is c.Version-1.

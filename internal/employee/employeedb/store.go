@@ -471,6 +471,17 @@ func (s *Store) Contracts(ctx context.Context, employeeID ids.ID) ([]employee.Co
 	return out, err
 }
 
+func (s *Store) ContractsEnding(ctx context.Context, from, to civil.Date) ([]employee.Contract, error) {
+	c, t, err := s.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []employee.Contract
+	err = c.NewSelect().Model(&out).Where("c.tenant_id = ? AND c.end_date >= ? AND c.end_date <= ?", t, from, to).
+		Order("c.end_date", "c.id").Scan(ctx)
+	return out, err
+}
+
 func (s *Store) Contract(ctx context.Context, id ids.ID) (*employee.Contract, error) {
 	c, t, err := s.conn(ctx)
 	if err != nil {
