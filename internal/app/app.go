@@ -19,10 +19,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/renshi/renshi/internal/approval"
+	"github.com/renshi/renshi/internal/approval/approvalapi"
 	"github.com/renshi/renshi/internal/config"
 	"github.com/renshi/renshi/internal/employee"
 	"github.com/renshi/renshi/internal/employee/employeeapi"
 	"github.com/renshi/renshi/internal/employee/employeedb"
+	"github.com/renshi/renshi/internal/notify"
+	"github.com/renshi/renshi/internal/notify/notifyapi"
 	"github.com/renshi/renshi/internal/org"
 	"github.com/renshi/renshi/internal/org/orgapi"
 	"github.com/renshi/renshi/internal/org/orgdb"
@@ -63,6 +67,8 @@ type App struct {
 	Files     *files.Service
 	Org       *org.Service
 	Employees *employee.Service
+	Notify    *notify.Service
+	Approvals *approval.Service
 	API       *web.API
 	Handler   http.Handler
 
@@ -107,6 +113,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Employees = employee.NewService(d, employeedb.New(d), a.Audit, a.Keys, a.Files, a.Org)
 	a.Org.SetHeadcount(a.Employees)
 	a.Auth.SetDirectory(a.Employees)
+	if a.Notify, err = a.notifications(cfg.SMTPURL); err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.Approvals = a.approvals()
+	a.Approvals.SetNotifier(ApprovalNotifier(a.Notify))
+	a.Notify.RegisterReminder(ApprovalReminders(a.Approvals))
 	a.registerJobs()
 	a.Handler = a.routes()
 	return a, nil
@@ -114,6 +127,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 func (a *App) registerJobs() {
 	a.Audit.RegisterJobs(a.Jobs)
+	a.Approvals.RegisterJobs(a.Jobs)
 	a.Jobs.SetAuditor(func(ctx context.Context, action string, j *jobs.Job) error {
 		return a.Audit.Record(ctx, audit.Event{Action: action, ObjectType: "job", ObjectID: j.ID.String()})
 	})
@@ -140,6 +154,8 @@ func (a *App) routes() http.Handler {
 	jobsapi.Routes(a.API, a.Jobs)
 	orgapi.Routes(a.API, a.Org)
 	employeeapi.Routes(a.API, a.Employees)
+	notifyapi.Routes(a.API, a.Notify)
+	approvalapi.Routes(a.API, a.Approvals)
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		web.WriteProblem(w, r, web.NewProblem(r.Context(), http.StatusNotFound, "no such route"))

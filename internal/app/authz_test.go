@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"github.com/renshi/renshi/internal/app/apptest"
+	"github.com/renshi/renshi/internal/approval"
 	"github.com/renshi/renshi/internal/employee"
+	"github.com/renshi/renshi/internal/notify"
 	"github.com/renshi/renshi/internal/org"
 	"github.com/renshi/renshi/internal/platform/rbac"
 	"github.com/renshi/renshi/internal/platform/web"
@@ -135,6 +137,41 @@ var policy = map[string]string{
 	"GET /api/v1/employees/{id}/documents/{docId}/download": web.Authenticated,
 	"GET /api/v1/employees/{id}/photo":                      web.Authenticated,
 	"GET /api/v1/employee-fields":                           web.Authenticated,
+	// notify
+	"GET /api/v1/notifications":                       web.Authenticated,
+	"GET /api/v1/notifications/unread-count":          web.Authenticated,
+	"POST /api/v1/notifications/{id}/read":            web.Authenticated,
+	"POST /api/v1/notifications/read-all":             web.Authenticated,
+	"GET /api/v1/notification-preferences":            web.Authenticated,
+	"PUT /api/v1/notification-preferences":            web.Authenticated,
+	"GET /api/v1/notification-settings":               notify.PermSettings,
+	"PUT /api/v1/notification-settings":               notify.PermSettings,
+	"DELETE /api/v1/notification-settings":            notify.PermSettings,
+	"POST /api/v1/notification-settings/test":         notify.PermSettings,
+	"GET /api/v1/notification-deliveries":             notify.PermSettings,
+	"POST /api/v1/notification-deliveries/{id}/retry": notify.PermSettings,
+	// approval
+	"GET /api/v1/approval-types":                 web.Authenticated,
+	"GET /api/v1/approval-flows":                 approval.PermFlowManage,
+	"GET /api/v1/approval-flows/{type}":          approval.PermFlowManage,
+	"PUT /api/v1/approval-flows/{type}":          approval.PermFlowManage,
+	"GET /api/v1/approval-flows/{type}/versions": approval.PermFlowManage,
+	"POST /api/v1/approval-flows/{type}/preview": approval.PermFlowManage,
+	"GET /api/v1/approvals/mine":                 web.Authenticated,
+	"GET /api/v1/approvals/counts":               web.Authenticated,
+	"GET /api/v1/approvals":                      approval.PermReadAll,
+	"POST /api/v1/approvals":                     web.Authenticated,
+	"GET /api/v1/approvals/{id}":                 web.Authenticated,
+	"POST /api/v1/approvals/{id}/approve":        web.Authenticated,
+	"POST /api/v1/approvals/{id}/reject":         web.Authenticated,
+	"POST /api/v1/approvals/{id}/withdraw":       web.Authenticated,
+	"POST /api/v1/approvals/{id}/resubmit":       web.Authenticated,
+	"POST /api/v1/approvals/{id}/transfer":       web.Authenticated,
+	"POST /api/v1/approvals/{id}/add-approvers":  web.Authenticated,
+	"POST /api/v1/approvals/{id}/remind":         web.Authenticated,
+	"GET /api/v1/approval-delegations":           web.Authenticated,
+	"POST /api/v1/approval-delegations":          web.Authenticated,
+	"DELETE /api/v1/approval-delegations/{id}":   web.Authenticated,
 }
 
 // TestAuthorizationMatrix calls every route as every built-in role and

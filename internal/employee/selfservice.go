@@ -126,6 +126,11 @@ type BankRequestInput struct {
 // RequestBankChange submits a bank-account change for HR to review (one
 // open request at a time: a new one replaces nothing, it is refused).
 func (s *Service) RequestBankChange(ctx context.Context, in BankRequestInput) (*BankRequest, error) {
+	if a := s.approvals(); a != nil {
+		// Through the approval engine: the request is one of its
+		// instances (employee → HR); see requests.go.
+		return s.submitBankChange(ctx, a, in)
+	}
 	p, e, err := s.self(ctx, PermSelfUpdate)
 	if err != nil {
 		return nil, err
@@ -207,7 +212,7 @@ func (s *Service) BankRequests(ctx context.Context, f BankRequestFilter) ([]Bank
 	if err != nil {
 		return nil, 0, err
 	}
-	if f.Status != "" && !slices.Contains([]string{RequestPending, RequestApproved, RequestRejected}, f.Status) {
+	if f.Status != "" && !slices.Contains([]string{RequestPending, RequestApproved, RequestRejected, RequestWithdrawn}, f.Status) {
 		return nil, 0, errs.InvalidField("status", "invalid_choice")
 	}
 	list, total, err := s.store.BankRequests(ctx, f)
@@ -245,7 +250,9 @@ func (s *Service) BankRequests(ctx context.Context, f BankRequestFilter) ([]Bank
 }
 
 // ReviewBankRequest approves (the account is applied to the record in
-// the same transaction) or rejects a pending request.
+// the same transaction) or rejects a pending request. A request made
+// through the approval engine is decided there: the reviewer must be its
+// current approver.
 func (s *Service) ReviewBankRequest(ctx context.Context, id ids.ID, approve bool, comment string) (*BankRequest, error) {
 	p, scope, err := rbac.Require(ctx, PermBankReview)
 	if err != nil {
@@ -255,6 +262,9 @@ func (s *Service) ReviewBankRequest(ctx context.Context, id ids.ID, approve bool
 	text(&f, "comment", &comment, 500, !approve)
 	if err := f.Err(); err != nil {
 		return nil, err
+	}
+	if b, ok, err := s.reviewThroughApprovals(ctx, id, approve, comment); ok {
+		return b, err
 	}
 	var out *BankRequest
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
@@ -269,48 +279,12 @@ func (s *Service) ReviewBankRequest(ctx context.Context, id ids.ID, approve bool
 		if !visible(scope, p, e) {
 			return errs.NotFoundf("object.bank_request")
 		}
-		if b.Status != RequestPending {
-			return errs.E(errs.Conflict, "employee.request_reviewed", errs.Params{"status": b.Status})
-		}
-		now := s.nowUTC()
-		b.Comment, b.ReviewedBy, b.ReviewedAt = comment, p.UserID, &now
-		action := ActionReject
-		b.Status = RequestRejected
+		status := RequestRejected
 		if approve {
-			action, b.Status = ActionApprove, RequestApproved
+			status = RequestApproved
 		}
-		if err := s.store.UpdateBankRequest(ctx, b); err != nil {
-			return err
-		}
-		if err := s.describeRequest(ctx, b, map[ids.ID]*Employee{e.ID: e}); err != nil {
-			return err
-		}
-		diff := map[string]any{"status": audit.Change{Before: RequestPending, After: b.Status}, "employeeId": e.ID}
-		if approve {
-			acc, err := s.keys.Decrypt(ctx, crypto.AAD(colRequestAccount.Table, colRequestAccount.Column, b.TenantID), b.BankAccountEnc)
-			if err != nil {
-				return err
-			}
-			if err := s.open(ctx, e); err != nil {
-				return err
-			}
-			before := *e
-			e.BankName, e.BankAccount = b.BankName, acc
-			if err := s.seal(e); err != nil {
-				return err
-			}
-			e.Version++
-			e.UpdatedAt = now
-			if err := s.store.UpdateEmployee(ctx, e); err != nil {
-				return err
-			}
-			if err := s.audit.Record(ctx, audit.Event{Action: "update", ObjectType: ObjectEmployee, ObjectID: e.ID.String(),
-				Diff: audit.Diff(&before, e)}); err != nil {
-				return err
-			}
-		}
-		out = b
-		return s.audit.Record(ctx, audit.Event{Action: action, ObjectType: ObjectBankRequest, ObjectID: b.ID.String(), Diff: diff})
+		out, err = s.decideBankRequest(ctx, b, status, comment, p.UserID)
+		return err
 	})
 	return out, err
 }

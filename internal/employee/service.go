@@ -2,6 +2,7 @@ package employee
 
 import (
 	"context"
+	"github.com/renshi/renshi/internal/approval"
 	"slices"
 	"strings"
 	"sync"
@@ -28,6 +29,9 @@ type Service struct {
 	files Files
 	org   Org
 	now   func() time.Time
+	// engine takes the module's requests (bank account, transfer,
+	// promotion, resignation) when set by UseApprovals.
+	engine *approval.Service
 
 	names *names
 	// refreshed remembers, per tenant, the day whose due scheduled

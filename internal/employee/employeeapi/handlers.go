@@ -800,7 +800,7 @@ func (h *handlers) myBankRequests(ctx context.Context, _ *struct{}) (*web.Body[*
 }
 
 type bankListInput struct {
-	Status string `query:"status" enum:"pending,approved,rejected," doc:"default: all"`
+	Status string `query:"status" enum:"pending,approved,rejected,withdrawn," doc:"default: all"`
 	web.PageQuery
 }
 
