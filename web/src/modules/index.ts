@@ -4,5 +4,7 @@ import type { ModuleDef } from '@/layout/menu'
 import platform from './platform/routes'
 import org from './org/routes'
 import employee from './employee/routes'
+import approval from './approval/routes'
+import notify from './notify/routes'
 
-export const modules: ModuleDef[] = [platform, employee, org]
+export const modules: ModuleDef[] = [platform, approval, employee, org, notify]
