@@ -159,6 +159,8 @@ var policy = map[string]string{
 	"POST /api/v1/approval-flows/{type}/preview": approval.PermFlowManage,
 	"GET /api/v1/approvals/mine":                 web.Authenticated,
 	"GET /api/v1/approvals/counts":               web.Authenticated,
+	"GET /api/v1/approvals/mine/export":          web.Authenticated,
+	"GET /api/v1/approvals/export":               approval.PermReadAll,
 	"GET /api/v1/approvals":                      approval.PermReadAll,
 	"POST /api/v1/approvals":                     web.Authenticated,
 	"GET /api/v1/approvals/{id}":                 web.Authenticated,

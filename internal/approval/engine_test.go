@@ -104,14 +104,14 @@ func TestNotCurrentApproverAndVisibility(t *testing.T) {
 	if _, err := c.Svc.Approve(c.As(c.hrTech), d.ID, approval.Act{}); code(err) != "forbidden:approval.not_current_approver" {
 		t.Fatalf("HR approves another node: %v", err)
 	}
-	list, total, err := c.Svc.List(c.As(c.hrSales), approval.ListFilter{})
+	list, total, err := c.Svc.List(c.As(c.hrSales), approval.ListQuery{})
 	if err != nil || total != 0 || len(list) != 0 {
 		t.Fatalf("sales HR list: %d %v", total, err)
 	}
-	if _, total, _ := c.Svc.List(c.As(c.hr), approval.ListFilter{State: approval.StateRunning}); total != 1 {
+	if _, total, _ := c.Svc.List(c.As(c.hr), approval.ListQuery{State: approval.StateRunning}); total != 1 {
 		t.Fatalf("HR list: %d", total)
 	}
-	if _, _, err := c.Svc.List(c.As(c.dev.User), approval.ListFilter{}); code(err) != "forbidden:forbidden" {
+	if _, _, err := c.Svc.List(c.As(c.dev.User), approval.ListQuery{}); code(err) != "forbidden:forbidden" {
 		t.Fatalf("employee lists all: %v", err)
 	}
 	// Only the applicant withdraws, reminds, resubmits.

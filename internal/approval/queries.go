@@ -3,6 +3,7 @@ package approval
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/renshi/renshi/internal/platform/civil"
 	"github.com/renshi/renshi/internal/platform/validate"
@@ -187,13 +188,7 @@ func (s *Service) MyApprovals(ctx context.Context, q MineQuery) (*Mine, error) {
 	if f.State != "" && !slices.Contains(States, f.State) {
 		return nil, errs.InvalidField("state", "invalid_choice")
 	}
-	loc := s.location(ctx)
-	if !q.From.IsZero() {
-		f.From = q.From.In(loc).UTC()
-	}
-	if !q.To.IsZero() {
-		f.To = q.To.AddDays(1).In(loc).UTC()
-	}
+	f.From, f.To = s.span(ctx, q.From, q.To)
 	f.Page, f.Size = db.NormalizePage(q.Page, q.Size)
 	items, err := s.store.Mine(ctx, p.UserID, f)
 	if err != nil {
@@ -224,20 +219,48 @@ func (s *Service) Counts(ctx context.Context) (Counts, error) {
 	return s.store.Counts(ctx, p.UserID)
 }
 
+// ListQuery narrows HR's list of the requests in scope.
+type ListQuery struct {
+	State       string
+	RequestType string
+	Applicant   ids.ID // the applicant's account
+	Subject     ids.ID // the employee the request is about
+	Query       string // title or applicant name contains
+	From, To    civil.Date
+	Page, Size  int
+}
+
 // List lists the instances HR may see: approval.instance.read_all, by
 // the subject's department within its scope.
-func (s *Service) List(ctx context.Context, f ListFilter) ([]Instance, int, error) {
+func (s *Service) List(ctx context.Context, q ListQuery) ([]Instance, int, error) {
 	_, scope, err := rbac.Require(ctx, PermReadAll)
 	if err != nil {
 		return nil, 0, err
 	}
-	if f.State != "" && !slices.Contains(States, f.State) {
+	if q.State != "" && !slices.Contains(States, q.State) {
 		return nil, 0, errs.InvalidField("state", "invalid_choice")
 	}
-	f.Page, f.Size = db.NormalizePage(f.Page, f.Size)
+	f := ListFilter{State: q.State, RequestType: q.RequestType, Applicant: q.Applicant, Subject: q.Subject,
+		Query: validate.Normalize(q.Query)}
+	f.From, f.To = s.span(ctx, q.From, q.To)
+	f.Page, f.Size = db.NormalizePage(q.Page, q.Size)
 	list, total, err := s.store.List(ctx, f, scope)
 	if list == nil {
 		list = []Instance{}
 	}
 	return list, total, err
+}
+
+// span turns the days from and to (both included, in the tenant's zone)
+// into the instants [from, to+1 day); a zero day leaves its end open.
+func (s *Service) span(ctx context.Context, from, to civil.Date) (time.Time, time.Time) {
+	loc := s.location(ctx)
+	var a, b time.Time
+	if !from.IsZero() {
+		a = from.In(loc).UTC()
+	}
+	if !to.IsZero() {
+		b = to.AddDays(1).In(loc).UTC()
+	}
+	return a, b
 }

@@ -173,6 +173,8 @@ type ListFilter struct {
 	RequestType string
 	Applicant   ids.ID
 	Subject     ids.ID
+	Query       string    // title or applicant name contains
+	From, To    time.Time // submitted at or after From, before To (zero: open)
 	Page, Size  int
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -240,6 +241,32 @@ func TestAPIScenario(t *testing.T) {
 	}
 	if r := s.do(dev.User, "GET", "/approvals", nil); r.Status != 403 {
 		t.Fatalf("employee lists all: %d", r.Status)
+	}
+	// Search by the applicant's name, and by the day submitted.
+	item := s.do(hr, "GET", "/approvals", nil).JSON()["items"].([]any)[0].(map[string]any)
+	name := item["applicantName"].(string)
+	day := civil.Of(s.Clock).String()
+	for q, want := range map[string]float64{"q=" + url.QueryEscape(name): 1, "q=nobody-at-all": 0, "from=" + day + "&to=" + day: 1, "from=2001-01-01&to=2001-01-02": 0} {
+		if r := s.do(hr, "GET", "/approvals?"+q, nil); r.Status != 200 || r.JSON()["total"] != want {
+			t.Fatalf("HR list %s: %d %s", q, r.Status, r.Body)
+		}
+	}
+	// Exports: HR's list and my tab, with the filters; a header row and
+	// one row per request, type and state translated.
+	r = s.do(hr, "GET", "/approvals/export?format=csv&state=approved", nil, "Accept-Language", "zh-CN")
+	if rows := strings.Split(strings.TrimSpace(string(r.Body)), "\n"); r.Status != 200 || len(rows) != 2 ||
+		!strings.Contains(rows[0], "审批类型") || !strings.Contains(rows[1], "已通过") || !strings.Contains(rows[1], name) {
+		t.Fatalf("HR export: %d %q", r.Status, r.Body)
+	}
+	r = s.do(dev.User, "GET", "/approvals/mine/export?format=csv&tab=submitted", nil, "Accept-Language", "en")
+	if rows := strings.Split(strings.TrimSpace(string(r.Body)), "\n"); r.Status != 200 || len(rows) != 2 || !strings.Contains(rows[1], "Approved") {
+		t.Fatalf("my export: %d %q", r.Status, r.Body)
+	}
+	if r := s.do(dev.User, "GET", "/approvals/export", nil); r.Status != 403 {
+		t.Fatalf("employee exports all: %d", r.Status)
+	}
+	if r := s.do(dev.User, "GET", "/approvals/mine/export?tab=nope", nil); r.Status != 422 {
+		t.Fatalf("bad tab: %d", r.Status)
 	}
 
 	// Remind (rate-limited), reject and resubmit.

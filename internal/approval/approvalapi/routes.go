@@ -41,6 +41,8 @@ func Routes(api *web.API, svc *approval.Service) {
 	// Instances.
 	web.Register(api, o(get, "/approvals/mine", "my-approvals", "My approvals: to do, done, submitted by me, CC'd to me, with counts", auth, 0), h.mine)
 	web.Register(api, o(get, "/approvals/counts", "my-approval-counts", "Counts of my four lists (the badge)", auth, 0), h.counts)
+	web.Register(api, o(get, "/approvals/mine/export", "export-my-approvals", "Export a tab of my approvals with its filters", auth, 0), h.exportMine)
+	web.Register(api, o(get, "/approvals/export", "export-approvals", "Export the requests in scope with the list's filters (HR)", approval.PermReadAll, 0), h.export)
 	web.Register(api, o(get, "/approvals", "list-approvals", "All requests in scope (HR)", approval.PermReadAll, 0), h.list)
 	web.Register(api, o(post, "/approvals", "submit-approval", "Submit a request (Idempotency-Key header or requestKey makes it idempotent)", auth, 201), h.submit)
 	web.Register(api, o(get, "/approvals/{id}", "get-approval", "A request with its tasks, timeline, nodes and my possible actions", auth, 0), h.get)
@@ -198,31 +200,52 @@ func (h *handlers) preview(ctx context.Context, in *previewInput) (*web.Body[*ap
 
 // ---- lists
 
+// MineFilters choose and narrow a tab of "my approvals".
+type MineFilters struct {
+	Tab   string     `query:"tab" enum:"todo,done,submitted,cc," doc:"default todo"`
+	Type  string     `query:"type" maxLength:"100" doc:"request type code"`
+	State string     `query:"state" enum:"running,approved,rejected,withdrawn," doc:"the request's state"`
+	Q     string     `query:"q" maxLength:"100" doc:"title or applicant contains"`
+	From  civil.Date `query:"from" doc:"submitted on or after (YYYY-MM-DD)"`
+	To    civil.Date `query:"to" doc:"submitted on or before (YYYY-MM-DD)"`
+}
+
+func (f MineFilters) query(page, size int) approval.MineQuery {
+	return approval.MineQuery{Tab: f.Tab, RequestType: f.Type, State: f.State, Query: f.Q, From: f.From, To: f.To, Page: page, Size: size}
+}
+
 type mineInput struct {
-	Tab      string     `query:"tab" enum:"todo,done,submitted,cc," doc:"default todo"`
-	Type     string     `query:"type" maxLength:"100" doc:"request type code"`
-	State    string     `query:"state" enum:"running,approved,rejected,withdrawn," doc:"the request's state"`
-	Q        string     `query:"q" maxLength:"100" doc:"title or applicant contains"`
-	From     civil.Date `query:"from" doc:"submitted on or after (YYYY-MM-DD)"`
-	To       civil.Date `query:"to" doc:"submitted on or before (YYYY-MM-DD)"`
-	Page     int        `query:"page" minimum:"1" default:"1"`
-	PageSize int        `query:"pageSize" minimum:"1" maximum:"200" default:"20"`
+	MineFilters
+	Page     int `query:"page" minimum:"1" default:"1"`
+	PageSize int `query:"pageSize" minimum:"1" maximum:"200" default:"20"`
 }
 
 func (h *handlers) mine(ctx context.Context, in *mineInput) (*web.Body[*approval.Mine], error) {
-	return reply(h.svc.MyApprovals(ctx, approval.MineQuery{Tab: in.Tab, RequestType: in.Type, State: in.State, Query: in.Q,
-		From: in.From, To: in.To, Page: in.Page, Size: in.PageSize}))
+	return reply(h.svc.MyApprovals(ctx, in.query(in.Page, in.PageSize)))
 }
 
 func (h *handlers) counts(ctx context.Context, _ *struct{}) (*web.Body[approval.Counts], error) {
 	return reply(h.svc.Counts(ctx))
 }
 
+// ListFilters narrow HR's list of every request in scope.
+type ListFilters struct {
+	State       string     `query:"state" enum:"running,approved,rejected,withdrawn," doc:"default: all"`
+	Type        string     `query:"type" maxLength:"100"`
+	ApplicantID ids.ID     `query:"applicantId" doc:"the applicant's account"`
+	EmployeeID  ids.ID     `query:"employeeId" doc:"the employee the request is about"`
+	Q           string     `query:"q" maxLength:"100" doc:"title or applicant contains"`
+	From        civil.Date `query:"from" doc:"submitted on or after (YYYY-MM-DD)"`
+	To          civil.Date `query:"to" doc:"submitted on or before (YYYY-MM-DD)"`
+}
+
+func (f ListFilters) query(page, size int) approval.ListQuery {
+	return approval.ListQuery{State: f.State, RequestType: f.Type, Applicant: f.ApplicantID, Subject: f.EmployeeID,
+		Query: f.Q, From: f.From, To: f.To, Page: page, Size: size}
+}
+
 type listInput struct {
-	State       string `query:"state" enum:"running,approved,rejected,withdrawn," doc:"default: all"`
-	Type        string `query:"type" maxLength:"100"`
-	ApplicantID ids.ID `query:"applicantId" doc:"the applicant's account"`
-	EmployeeID  ids.ID `query:"employeeId" doc:"the employee the request is about"`
+	ListFilters
 	web.PageQuery
 }
 
@@ -235,8 +258,7 @@ type ApprovalPage struct {
 }
 
 func (h *handlers) list(ctx context.Context, in *listInput) (*web.Body[*ApprovalPage], error) {
-	items, total, err := h.svc.List(ctx, approval.ListFilter{State: in.State, RequestType: in.Type, Applicant: in.ApplicantID,
-		Subject: in.EmployeeID, Page: in.Page, Size: in.PageSize})
+	items, total, err := h.svc.List(ctx, in.query(in.Page, in.PageSize))
 	if err != nil {
 		return nil, err
 	}

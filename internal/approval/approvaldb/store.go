@@ -429,6 +429,17 @@ func (s *Store) List(ctx context.Context, f approval.ListFilter, scope rbac.Scop
 	if f.Subject != 0 {
 		q = q.Where("i.subject_employee_id = ?", f.Subject)
 	}
+	if f.Query != "" {
+		a, aa := s.db.ContainsFoldExpr("i.title", f.Query)
+		b, ba := s.db.ContainsFoldExpr("i.applicant_name", f.Query)
+		q = q.Where("("+a+" OR "+b+")", append(aa, ba...)...)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("i.submitted_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("i.submitted_at < ?", f.To.UTC())
+	}
 	n, err := db.ScanPage(ctx, q.Order("i.submitted_at DESC", "i.id DESC"), f.Page, f.Size)
 	return out, n, err
 }
