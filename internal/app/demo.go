@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/renshi/renshi/internal/approval"
 	"github.com/renshi/renshi/internal/demo"
+	"github.com/renshi/renshi/internal/employee"
 	"github.com/renshi/renshi/internal/platform/auth"
 	"github.com/renshi/renshi/internal/platform/civil"
 	"github.com/renshi/renshi/internal/platform/errs"
@@ -97,10 +99,14 @@ func (a *App) SeedDemo(ctx context.Context, opt SeedOptions) (*DemoResult, error
 				res.Employees = opt.Employees
 			}
 		}
-		if res.Created {
-			return a.seedAccounts(ctx, st)
+		if !res.Created {
+			return nil
 		}
-		return nil
+		accounts, err := a.seedAccounts(ctx, st)
+		if err != nil || st == nil {
+			return err
+		}
+		return a.seedRequests(ctx, st, accounts, civil.Today(t.Location()))
 	})
 	if err != nil {
 		return nil, err
@@ -140,7 +146,9 @@ func (a *App) seedCompany(ctx context.Context, t *tenant.Tenant, n int) (*demo.S
 
 // seedAccounts creates one account per built-in role; with a company,
 // each belongs to a person of the right department and carries his name.
-func (a *App) seedAccounts(ctx context.Context, st *demo.Structure) error {
+// It returns the accounts by login.
+func (a *App) seedAccounts(ctx context.Context, st *demo.Structure) (map[string]ids.ID, error) {
+	out := map[string]ids.ID{}
 	used := map[ids.ID]bool{}
 	for _, u := range demoUsers {
 		n := auth.NewUser{Login: u.login, DisplayName: u.name, Email: u.email, Mobile: u.mobile}
@@ -150,9 +158,66 @@ func (a *App) seedAccounts(ctx context.Context, st *demo.Structure) error {
 				n.DisplayName, n.Email, n.Mobile, n.EmployeeID = p.Name, p.Email, p.Mobile, p.ID
 			}
 		}
-		if _, err := a.createUser(ctx, n, u.role); err != nil {
-			return fmt.Errorf("demo user %s: %w", u.login, err)
+		v, err := a.createUser(ctx, n, u.role)
+		if err != nil {
+			return nil, fmt.Errorf("demo user %s: %w", u.login, err)
 		}
+		out[u.login] = v.ID
+	}
+	return out, nil
+}
+
+// seedRequests puts approvals in flight, so "my approvals" is not empty:
+// 赵磊's bank-account change approved by HR (王芳), a second one waiting
+// for her, and 张伟 asking to move one of his people to 市场部 (waiting
+// for HR, then 陈静 who heads it).
+func (a *App) seedRequests(ctx context.Context, st *demo.Structure, accounts map[string]ids.ID, today civil.Date) error {
+	as := func(login string) (context.Context, error) {
+		p, err := a.Auth.ActAs(ctx, accounts[login])
+		if err != nil {
+			return nil, fmt.Errorf("demo request as %s: %w", login, err)
+		}
+		return rbac.WithPrincipal(ctx, p), nil
+	}
+	emp, err := as("zhao.lei")
+	if err != nil {
+		return err
+	}
+	hr, err := as("hr.admin")
+	if err != nil {
+		return err
+	}
+	first, err := a.Approvals.Submit(emp, approval.Submission{Type: employee.TypeBankAccount,
+		Fields: map[string]any{"bankName": "招商银行 北京分行", "bankAccount": "6225 8801 2345 6789"}})
+	if err != nil {
+		return fmt.Errorf("demo bank request: %w", err)
+	}
+	if _, err := a.Approvals.Approve(hr, first.ID, approval.Act{Comment: "已核对开户证明"}); err != nil {
+		return fmt.Errorf("demo bank approval: %w", err)
+	}
+	if _, err := a.Approvals.Submit(emp, approval.Submission{Type: employee.TypeBankAccount,
+		Fields: map[string]any{"bankName": "中国工商银行 上海分行", "bankAccount": "6222 0210 0112 3456 789"}}); err != nil {
+		return fmt.Errorf("demo bank request: %w", err)
+	}
+	mgr, err := as("sales.zhang")
+	if err != nil {
+		return err
+	}
+	var target ids.ID
+	for _, d := range st.Departments {
+		if d.Code == "MKT" {
+			target = d.ID
+		}
+	}
+	who := st.Person("SALES-E", false, map[ids.ID]bool{})
+	if who == nil || target == 0 {
+		return nil // a company too small to have them
+	}
+	next := civil.Date{Year: today.Year, Month: today.Month, Day: 1}.AddMonths(1)
+	if _, err := a.Approvals.Submit(mgr, approval.Submission{Type: employee.TypeTransfer, Fields: map[string]any{
+		"employeeId": who.ID.String(), "departmentId": target.String(), "effectiveDate": next.String(),
+		"note": "客户方案能力强，市场部需要"}}); err != nil {
+		return fmt.Errorf("demo transfer request: %w", err)
 	}
 	return nil
 }

@@ -199,6 +199,11 @@ func TestTenantIsolation(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := e.user("甲", "", "")
+	// acme has a mail server, beta none.
+	pw := "x"
+	if _, err := e.svc.SaveSettings(e.system(), notify.SettingsInput{Host: "mail.a.example", FromAddress: "a@a.example", TLSMode: notify.TLSStartTLS, Password: &pw}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := e.svc.Send(e.system(), approvalMsg("same-key", u)); err != nil {
 		t.Fatal(err)
 	}
@@ -218,18 +223,16 @@ func TestTenantIsolation(t *testing.T) {
 	if n, _ := e.svc.UnreadCount(e.as(u)); n != 1 {
 		t.Fatal("cross-tenant mark read changed the row")
 	}
-	// Mail settings are per tenant.
-	pw := "x"
-	if _, err := e.svc.SaveSettings(e.system(), notify.SettingsInput{Host: "mail.a.example", FromAddress: "a@a.example", TLSMode: notify.TLSStartTLS, Password: &pw}); err != nil {
-		t.Fatal(err)
-	}
+	// Mail settings and deliveries are per tenant.
 	v, err := e.svc.Settings(sysB)
 	if err != nil || v.Source != "none" {
 		t.Fatalf("other tenant's settings: %+v %v", v, err)
 	}
-	if rows, _, _ := e.svc.Deliveries(sysB, notify.DeliveryFilter{}); len(rows) != 1 {
-		// beta's own delivery only (its user wants email by default)
-		t.Fatalf("deliveries of beta: %d", len(rows))
+	if rows, _, _ := e.svc.Deliveries(e.system(), notify.DeliveryFilter{}); len(rows) != 1 {
+		t.Fatalf("deliveries of acme: %d", len(rows))
+	}
+	if rows, _, _ := e.svc.Deliveries(sysB, notify.DeliveryFilter{}); len(rows) != 0 {
+		t.Fatalf("deliveries of beta, which has no mail server: %d", len(rows))
 	}
 }
 
@@ -518,10 +521,39 @@ func TestCrashAfterAcceptResendsWithTheSameMessageID(t *testing.T) {
 	}
 }
 
-func TestWithoutAMailServerDeliveriesFailUntilConfigured(t *testing.T) {
+func TestWithoutAMailServerOnlyTheInbox(t *testing.T) {
 	e := newEnv(t)
 	u := e.user("李四", "lisi@acme.example", "")
 	if _, err := e.svc.Send(e.system(), approvalMsg("k", u)); err != nil {
+		t.Fatal(err)
+	}
+	if rows := e.deliveries(); len(rows) != 0 {
+		t.Fatalf("deliveries without a mail server: %+v", rows)
+	}
+	if n, err := e.svc.UnreadCount(e.as(u)); err != nil || n != 1 {
+		t.Fatalf("inbox: %d %v", n, err)
+	}
+	// Once a server is configured, email goes out.
+	m := notifytest.NewMailServer(t)
+	e.useServer(m)
+	if _, err := e.svc.Send(e.system(), approvalMsg("k2", u)); err != nil {
+		t.Fatal(err)
+	}
+	start(t, e.q)
+	waitFor(t, "the email", func() bool { return m.Count() == 1 })
+}
+
+// A mail server that goes away after a delivery was queued fails it
+// without retries; the delivery log's retry sends it once it is back.
+func TestServerRemovedDeliveriesFailUntilConfigured(t *testing.T) {
+	e := newEnv(t)
+	u := e.user("李四", "lisi@acme.example", "")
+	m := notifytest.NewMailServer(t)
+	e.useServer(m)
+	if _, err := e.svc.Send(e.system(), approvalMsg("k", u)); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.DeleteSettings(e.as(0, notify.PermSettings)); err != nil {
 		t.Fatal(err)
 	}
 	start(t, e.q)
@@ -529,7 +561,6 @@ func TestWithoutAMailServerDeliveriesFailUntilConfigured(t *testing.T) {
 	if rows := e.deliveries(); !strings.Contains(rows[0].LastError, "no mail server") {
 		t.Fatalf("error: %q", rows[0].LastError)
 	}
-	m := notifytest.NewMailServer(t)
 	e.useServer(m)
 	if _, err := e.svc.RetryDelivery(e.as(0, notify.PermSettings), e.deliveries()[0].ID); err != nil {
 		t.Fatal(err)

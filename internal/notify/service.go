@@ -253,7 +253,14 @@ func (s *Service) SendMany(ctx context.Context, msgs []Message) (int, error) {
 		for _, id := range inserted {
 			isNew[id] = true
 		}
-		// Email for the new rows whose recipients want it.
+		// Email for the new rows whose recipients want it, once the
+		// tenant or the installation has a mail server (until then the
+		// inbox alone: no deliveries bound to fail).
+		if s.installation == nil {
+			if st, err := s.store.SMTPSettings(ctx); err != nil || st == nil {
+				return err
+			}
+		}
 		byCategory := map[string][]ids.ID{}
 		for i := range rows {
 			if isNew[rows[i].ID] {

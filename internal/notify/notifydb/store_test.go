@@ -18,6 +18,10 @@ func TestDeliveryClaims(t *testing.T) {
 	e := notifytest.New(t)
 	s := notifydb.New(e.DB)
 	u := e.User("甲", "a@acme.example", "")
+	pw := "x" // a mail server, so the notification gets an email delivery
+	if _, err := e.Svc.SaveSettings(e.System(), notify.SettingsInput{Host: "mail.acme.example", FromAddress: "hr@acme.example", TLSMode: notify.TLSStartTLS, Password: &pw}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := e.Svc.Send(e.System(), notify.Message{Recipients: []ids.ID{u}, Template: notify.TemplateTest, Params: map[string]any{"tenant": "x"}}); err != nil {
 		t.Fatal(err)
 	}
