@@ -101,6 +101,7 @@ const en: Messages = {
     approvals: 'Approvals',
     myApprovals: 'My approvals',
     delegations: 'Delegation',
+    allApprovals: 'All requests',
     approvalFlows: 'Approval flows',
     smtpSettings: 'Mail server',
   },
@@ -786,7 +787,9 @@ const en: Messages = {
       fallback: 'Taken by the fallback approver', escalate: 'Escalated', timeout: 'Timeout reminder', cc: 'CC', complete: 'Approved',
       reactivate: 'Reactivated', submit_round: 'Submitted',
     },
-    col: { title: 'Request', applicant: 'Applicant', node: 'Current step', state: 'Status', myTask: 'My decision', receivedAt: 'Received', actedAt: 'Decided', submittedAt: 'Submitted' },
+    col: { title: 'Request', applicant: 'Applicant', node: 'Current step', state: 'Status', myTask: 'My decision', receivedAt: 'Received', actedAt: 'Decided', submittedAt: 'Submitted',
+      type: 'Request type', requestTitle: 'Title', finishedAt: 'Finished' },
+    all: { title: 'All requests', empty: 'No requests match' },
     filter: { type: 'Request type', state: 'Status', from: 'From', to: 'To', searchPlaceholder: 'Search applicant or title' },
     types: {
       employee_bank_account: 'Bank account change',

@@ -100,6 +100,7 @@ const zhCN = {
     approvals: '审批',
     myApprovals: '我的审批',
     delegations: '审批委托',
+    allApprovals: '审批查询',
     approvalFlows: '审批流程设置',
     smtpSettings: '邮件服务器',
   },
@@ -785,7 +786,9 @@ const zhCN = {
       fallback: '由兜底审批人处理', escalate: '超时升级', timeout: '超时提醒', cc: '抄送', complete: '审批通过',
       reactivate: '重新激活', submit_round: '提交',
     },
-    col: { title: '申请', applicant: '申请人', node: '当前节点', state: '状态', myTask: '我的处理', receivedAt: '收到时间', actedAt: '处理时间', submittedAt: '提交时间' },
+    col: { title: '申请', applicant: '申请人', node: '当前节点', state: '状态', myTask: '我的处理', receivedAt: '收到时间', actedAt: '处理时间', submittedAt: '提交时间',
+      type: '申请类型', requestTitle: '标题', finishedAt: '结束时间' },
+    all: { title: '审批查询', empty: '没有符合条件的申请' },
     filter: { type: '申请类型', state: '审批状态', from: '开始日期', to: '结束日期', searchPlaceholder: '搜索申请人、标题' },
     types: {
       employee_bank_account: '银行卡变更',

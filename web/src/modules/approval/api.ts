@@ -1,7 +1,7 @@
 // Approval API (/api/v1): my approvals, instances and their actions, request types,
 // flows (versions, preview) and delegations. Shapes follow internal/approval and
 // internal/approval/approvalapi.
-import { api, type Query } from '@/api/client'
+import { api, download, type Query } from '@/api/client'
 import type { Page } from '@/api/types'
 
 const enc = encodeURIComponent
@@ -263,6 +263,10 @@ export const approvalApi = {
     api.post<Detail>(`/approvals/${enc(id)}/resubmit`, { fields, comment, requestKey: key }),
   /** HR (approval.instance.read_all): every request within the caller's scope */
   list: (q: Query) => api.get<Page<Instance>>('/approvals', q),
+  /** downloads a tab of my approvals; q is query.exportQuery(format, filters, tab) */
+  exportMine: (q: Query) => download('/approvals/mine/export', q),
+  /** HR: downloads every request in scope; q is query.exportQuery(format, filters) */
+  exportAll: (q: Query) => download('/approvals/export', q),
 }
 
 export const typeApi = {

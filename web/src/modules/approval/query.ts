@@ -1,6 +1,7 @@
-// "My approvals": the tab from the URL, the filters, the list query and the tab badges.
+// "My approvals" and HR's "all requests": the tab from the URL, the filters, the list and
+// export queries, and the tab badges.
 import type { Query } from '@/api/client'
-import { TABS, type Counts, type Tab } from './api'
+import { STATES, TABS, type Counts, type Tab } from './api'
 
 export interface MineFilters {
   q: string
@@ -21,9 +22,9 @@ export function parseTab(v: unknown): Tab {
   return (TABS as readonly string[]).includes(String(s)) ? (s as Tab) : 'todo'
 }
 
-/** The list query of a tab: empty filters are left out. */
-export function mineQuery(tab: Tab, f: MineFilters, page = 1, pageSize = 20): Query {
-  const q: Query = { tab, page, pageSize }
+/** The filters as query parameters (q, type, state, from, to), empty ones left out. */
+export function filterParams(f: MineFilters): Record<string, string> {
+  const q: Record<string, string> = {}
   if (f.q.trim()) q.q = f.q.trim()
   if (f.type) q.type = f.type
   if (f.state) q.state = f.state
@@ -32,16 +33,26 @@ export function mineQuery(tab: Tab, f: MineFilters, page = 1, pageSize = 20): Qu
   return q
 }
 
+/** The list query of a tab: empty filters are left out. */
+export function mineQuery(tab: Tab, f: MineFilters, page = 1, pageSize = 20): Query {
+  return { tab, page, pageSize, ...filterParams(f) }
+}
+
 /** The URL query that restores the page (tab and filters), without defaults. */
 export function routeQuery(tab: Tab, f: MineFilters): Record<string, string> {
-  const q: Record<string, string> = {}
-  if (tab !== 'todo') q.tab = tab
-  if (f.q.trim()) q.q = f.q.trim()
-  if (f.type) q.type = f.type
-  if (f.state) q.state = f.state
-  if (f.submitted?.[0]) q.from = f.submitted[0]
-  if (f.submitted?.[1]) q.to = f.submitted[1]
-  return q
+  return tab !== 'todo' ? { tab, ...filterParams(f) } : filterParams(f)
+}
+
+/** HR's list of every request ("审批查询"): the same filters, no tab. Its URL query is filterParams. */
+export function allQuery(f: MineFilters, page = 1, pageSize = 20): Query {
+  return { page, pageSize, ...filterParams(f) }
+}
+
+export type ExportFormat = 'xlsx' | 'csv'
+
+/** The query of an export: the format and the list's filters (and tab), without paging. */
+export function exportQuery(format: ExportFormat, f: MineFilters, tab?: Tab): Query {
+  return tab ? { format, tab, ...filterParams(f) } : { format, ...filterParams(f) }
 }
 
 export function filtersFromRoute(q: Record<string, unknown>): MineFilters {
@@ -52,8 +63,10 @@ export function filtersFromRoute(q: Record<string, unknown>): MineFilters {
   const f = emptyFilters()
   f.q = s('q')
   f.type = s('type')
-  f.state = s('state')
-  if (s('from') || s('to')) f.submitted = [s('from'), s('to')]
+  // a hand-edited URL with a state or day the server refuses shows the unfiltered list
+  f.state = (STATES as readonly string[]).includes(s('state')) ? s('state') : ''
+  const day = (k: string) => (/^\d{4}-\d{2}-\d{2}$/.test(s(k)) ? s(k) : '')
+  if (day('from') || day('to')) f.submitted = [day('from'), day('to')]
   return f
 }
 

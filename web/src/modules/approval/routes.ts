@@ -1,9 +1,11 @@
 import type { RouteRecordRaw } from 'vue-router'
 import { markRaw } from 'vue'
-import { Finished, Share, Stamp, User } from '@element-plus/icons-vue'
+import { Finished, Search, Share, Stamp, User } from '@element-plus/icons-vue'
 import type { ModuleDef } from '@/layout/menu'
 
 export const PERM_FLOW_MANAGE = 'approval.flow.manage'
+/** HR: every request in scope (approval.PermReadAll) */
+export const PERM_READ_ALL = 'approval.instance.read_all'
 const group = { menuGroup: 'menu.approvals', menuGroupIcon: markRaw(Stamp) }
 
 const routes: RouteRecordRaw[] = [
@@ -18,6 +20,12 @@ const routes: RouteRecordRaw[] = [
     name: 'approval-delegations',
     component: () => import('./DelegationsPage.vue'),
     meta: { titleKey: 'menu.delegations', icon: markRaw(User), menu: true, ...group },
+  },
+  {
+    path: '/approvals/all',
+    name: 'approval-all',
+    component: () => import('./AllApprovalsPage.vue'),
+    meta: { titleKey: 'menu.allApprovals', icon: markRaw(Search), permission: PERM_READ_ALL, menu: true, ...group },
   },
   {
     path: '/approvals/:id(\\d+)',
