@@ -16,6 +16,7 @@ import (
 	"github.com/renshi/renshi/internal/approval"
 	"github.com/renshi/renshi/internal/approval/approvaldb"
 	"github.com/renshi/renshi/internal/notify"
+	"github.com/renshi/renshi/internal/org"
 	"github.com/renshi/renshi/internal/platform/auth"
 	"github.com/renshi/renshi/internal/platform/auth/authdb"
 	"github.com/renshi/renshi/internal/platform/civil"
@@ -68,19 +69,6 @@ func sys(ctx context.Context) context.Context {
 	return rbac.WithPrincipal(ctx, sp)
 }
 
-// today is the current day in the caller's tenant.
-func today(ctx context.Context) civil.Date {
-	tz := approval.DefaultTimeZone
-	if p := rbac.From(ctx); p != nil && p.TimeZone != "" {
-		tz = p.TimeZone
-	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = time.FixedZone("CST", 8*3600)
-	}
-	return civil.Today(loc)
-}
-
 func (d *approvalDirectory) Person(ctx context.Context, id ids.ID) (*approval.Person, error) {
 	m, err := d.a.Employees.Reporting(sys(ctx), []ids.ID{id})
 	if err != nil {
@@ -94,7 +82,7 @@ func (d *approvalDirectory) Person(ctx context.Context, id ids.ID) (*approval.Pe
 }
 
 func (d *approvalDirectory) Department(ctx context.Context, id ids.ID) (*approval.Department, error) {
-	x, err := d.a.Org.Department(sys(ctx), id, today(ctx))
+	x, err := d.a.Org.Department(sys(ctx), id, org.Today(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +90,7 @@ func (d *approvalDirectory) Department(ctx context.Context, id ids.ID) (*approva
 }
 
 func (d *approvalDirectory) Subtree(ctx context.Context, roots []ids.ID) ([]ids.ID, error) {
-	return d.a.Org.SubtreeOn(sys(ctx), roots, today(ctx))
+	return d.a.Org.SubtreeOn(sys(ctx), roots, org.Today(ctx))
 }
 
 func (d *approvalDirectory) UserOfEmployee(ctx context.Context, employeeID ids.ID) (ids.ID, error) {
@@ -224,7 +212,7 @@ func (d *approvalDirectory) covers(ctx context.Context, g rbac.Grant, u *auth.Us
 	default:
 		return false, nil
 	}
-	tree, err := d.a.Org.SubtreeOn(ctx, roots, today(ctx))
+	tree, err := d.a.Org.SubtreeOn(ctx, roots, org.Today(ctx))
 	if err != nil {
 		return false, err
 	}

@@ -12,9 +12,6 @@ import (
 	"github.com/renshi/renshi/internal/platform/rbac"
 )
 
-// DefaultTimeZone is used when the caller carries no tenant time zone.
-const DefaultTimeZone = "Asia/Shanghai"
-
 // RemindEvery is how often an applicant may remind the approvers (催办).
 const RemindEvery = time.Hour
 
@@ -32,7 +29,6 @@ type Service struct {
 	typesMu sync.RWMutex
 	types   map[string]*registered
 
-	locs  sync.Map // string -> *time.Location
 	flows sync.Map // flowKey -> *Flow (a version never changes)
 }
 
@@ -88,21 +84,7 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 func (s *Service) nowUTC() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // location is the caller's tenant time zone.
-func (s *Service) location(ctx context.Context) *time.Location {
-	tz := DefaultTimeZone
-	if p := rbac.From(ctx); p != nil && p.TimeZone != "" {
-		tz = p.TimeZone
-	}
-	if l, ok := s.locs.Load(tz); ok {
-		return l.(*time.Location)
-	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = time.FixedZone("CST", 8*3600)
-	}
-	s.locs.Store(tz, loc)
-	return loc
-}
+func (s *Service) location(ctx context.Context) *time.Location { return rbac.Zone(ctx) }
 
 // today is the current day in the caller's tenant.
 func (s *Service) today(ctx context.Context) civil.Date {

@@ -17,9 +17,6 @@ import (
 	"github.com/renshi/renshi/internal/platform/rbac"
 )
 
-// DefaultTimeZone is used when the caller carries no tenant time zone.
-const DefaultTimeZone = "Asia/Shanghai"
-
 // Service runs the module's business rules.
 type Service struct {
 	db    *db.DB
@@ -39,7 +36,6 @@ type Service struct {
 	refreshed sync.Map // ids.ID -> civil.Date
 	fields    sync.Map // ids.ID -> cachedFields
 	staffed   sync.Map // staffedKey -> cachedCounts
-	locs      sync.Map // string -> *time.Location
 }
 
 // NewService builds the service. org and files may be nil (references
@@ -58,21 +54,7 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 func (s *Service) ForgetNames(tenantID ids.ID) { s.names.forget(tenantID) }
 
 // location is the caller's tenant time zone.
-func (s *Service) location(ctx context.Context) *time.Location {
-	tz := DefaultTimeZone
-	if p := rbac.From(ctx); p != nil && p.TimeZone != "" {
-		tz = p.TimeZone
-	}
-	if l, ok := s.locs.Load(tz); ok {
-		return l.(*time.Location)
-	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = time.FixedZone("CST", 8*3600)
-	}
-	s.locs.Store(tz, loc)
-	return loc
-}
+func (s *Service) location(ctx context.Context) *time.Location { return rbac.Zone(ctx) }
 
 // today is the current day in the caller's tenant.
 func (s *Service) today(ctx context.Context) civil.Date {

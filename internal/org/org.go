@@ -7,7 +7,6 @@ package org
 import (
 	"context"
 	"regexp"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -45,31 +44,8 @@ const (
 	ObjectPosition    = "position"
 )
 
-// DefaultTimeZone is used when the caller carries no tenant time zone
-// (background work, principal resolution).
-const DefaultTimeZone = "Asia/Shanghai"
-
-// Zone returns the caller's tenant time zone.
-func Zone(ctx context.Context) *time.Location {
-	name := DefaultTimeZone
-	if p := rbac.From(ctx); p != nil && p.TimeZone != "" {
-		name = p.TimeZone
-	}
-	if loc, ok := zones.Load(name); ok {
-		return loc.(*time.Location)
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		if loc, err = time.LoadLocation(DefaultTimeZone); err != nil {
-			return time.UTC
-		}
-	}
-	zones.Store(name, loc)
-	return loc
-}
-
-// zones caches loaded time zones by name (loading reads the zone database).
-var zones sync.Map
+// Zone returns the caller's tenant time zone (rbac.Zone).
+func Zone(ctx context.Context) *time.Location { return rbac.Zone(ctx) }
 
 // Today is the current date in the caller's tenant time zone.
 func Today(ctx context.Context) civil.Date { return civil.Today(Zone(ctx)) }

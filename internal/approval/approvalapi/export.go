@@ -67,10 +67,7 @@ func (h *handlers) export(ctx context.Context, in *exportListInput) (*huma.Strea
 // and state names and times in the tenant's zone.
 func (h *handlers) download(ctx context.Context, nameKey string, q web.ExportQuery, read func(page int) ([]approval.Instance, error)) *huma.StreamResponse {
 	locale := i18n.FromContext(ctx)
-	loc, err := time.LoadLocation(rbac.From(ctx).TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := rbac.Zone(ctx)
 	labels := map[string]string{}
 	for _, t := range h.svc.Types() {
 		labels[t.Code] = i18n.T(locale, t.Label, nil)

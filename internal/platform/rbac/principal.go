@@ -5,6 +5,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/renshi/renshi/internal/platform/db"
 	"github.com/renshi/renshi/internal/platform/errs"
@@ -166,4 +167,31 @@ func Changed(ctx context.Context, tenantID ids.ID) {
 		v, _ := epochs.LoadOrStore(tenantID, new(atomic.Uint64))
 		v.(*atomic.Uint64).Add(1)
 	})
+}
+
+// DefaultTimeZone is the zone of a caller without a tenant zone
+// (background work, principal resolution).
+const DefaultTimeZone = "Asia/Shanghai"
+
+// zones caches loaded time zones by name (loading reads the zone database).
+var zones sync.Map
+
+// Zone returns the caller's tenant time zone: the principal's, or
+// DefaultTimeZone. Services take "today" and day boundaries from it.
+func Zone(ctx context.Context) *time.Location {
+	name := DefaultTimeZone
+	if p := From(ctx); p != nil && p.TimeZone != "" {
+		name = p.TimeZone
+	}
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		if loc, err = time.LoadLocation(DefaultTimeZone); err != nil {
+			return time.UTC
+		}
+	}
+	zones.Store(name, loc)
+	return loc
 }
