@@ -55,7 +55,14 @@ func TestRemindersOfContractsProbationAndBirthdays(t *testing.T) {
 			e.Contract = &employee.NewContract{Kind: employee.FixedTerm, EndDate: day(end)}
 		}
 	}
-	withManager := func(e *employee.NewEmployee) { e.ManagerID = manager.ID }
+	// The manager's people are born in January (a random birthday could
+	// fall on today and add a reminder); 陈五 below is born today.
+	seq := 40
+	withManager := func(e *employee.NewEmployee) {
+		e.ManagerID = manager.ID
+		seq++
+		e.IDNumber = employeetest.IDNumber("310104", day("1991-01-10"), seq, true)
+	}
 	// Ends in 25 days: the 30-day reminder, to HR over the whole company
 	// and the manager (sales HR does not cover backend).
 	a := c.hire(t, "周一", c.backend, day("2024-07-11"), contract("2026-07-10"), withManager)
