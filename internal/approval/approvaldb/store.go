@@ -5,12 +5,8 @@ package approvaldb
 
 import (
 	"context"
-	"database/sql"
-	"errors"
-	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 
 	"github.com/renshi/renshi/internal/approval"
@@ -34,21 +30,6 @@ func (s *Store) conn(ctx context.Context) (bun.IDB, ids.ID, error) {
 	return s.db.Conn(ctx), t, err
 }
 
-func notFound(err error, object string) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.NotFoundf(object)
-	}
-	return err
-}
-
-func isUniqueViolation(err error) bool {
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) {
-		return pg.Code == "23505"
-	}
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
-
 // ---- flows
 
 func (s *Store) CurrentFlow(ctx context.Context, requestType string) (*approval.Flow, error) {
@@ -59,7 +40,7 @@ func (s *Store) CurrentFlow(ctx context.Context, requestType string) (*approval.
 	f := new(approval.Flow)
 	err = c.NewSelect().Model(f).Where("f.tenant_id = ? AND f.request_type = ?", t, requestType).
 		Order("f.version DESC").Limit(1).Scan(ctx)
-	return f, notFound(err, "object.approval_flow")
+	return f, db.NotFound(err, "object.approval_flow")
 }
 
 func (s *Store) Flow(ctx context.Context, id ids.ID) (*approval.Flow, error) {
@@ -69,7 +50,7 @@ func (s *Store) Flow(ctx context.Context, id ids.ID) (*approval.Flow, error) {
 	}
 	f := new(approval.Flow)
 	err = c.NewSelect().Model(f).Where("f.tenant_id = ? AND f.id = ?", t, id).Scan(ctx)
-	return f, notFound(err, "object.approval_flow")
+	return f, db.NotFound(err, "object.approval_flow")
 }
 
 func (s *Store) FlowVersions(ctx context.Context, requestType string) ([]approval.Flow, error) {
@@ -102,7 +83,7 @@ func (s *Store) InsertFlow(ctx context.Context, f *approval.Flow) error {
 	}
 	f.TenantID = t
 	_, err = c.NewInsert().Model(f).Exec(ctx)
-	if isUniqueViolation(err) {
+	if db.IsUniqueViolation(err) {
 		return errs.E(errs.Conflict, "stale")
 	}
 	return err
@@ -117,7 +98,7 @@ func (s *Store) InsertInstance(ctx context.Context, in *approval.Instance) error
 	}
 	in.TenantID = t
 	_, err = c.NewInsert().Model(in).Exec(ctx)
-	if isUniqueViolation(err) {
+	if db.IsUniqueViolation(err) {
 		// Two submissions with one request key raced: the client's
 		// retry finds the first.
 		return errs.E(errs.Conflict, "stale")
@@ -132,7 +113,7 @@ func (s *Store) Instance(ctx context.Context, id ids.ID) (*approval.Instance, er
 	}
 	in := new(approval.Instance)
 	err = c.NewSelect().Model(in).Where("i.tenant_id = ? AND i.id = ?", t, id).Scan(ctx)
-	return in, notFound(err, "object.approval")
+	return in, db.NotFound(err, "object.approval")
 }
 
 func (s *Store) LockInstance(ctx context.Context, id ids.ID) (*approval.Instance, error) {
@@ -142,7 +123,7 @@ func (s *Store) LockInstance(ctx context.Context, id ids.ID) (*approval.Instance
 	}
 	in := new(approval.Instance)
 	err = s.db.ForUpdate(c.NewSelect().Model(in).Where("i.tenant_id = ? AND i.id = ?", t, id)).Scan(ctx)
-	return in, notFound(err, "object.approval")
+	return in, db.NotFound(err, "object.approval")
 }
 
 var instanceColumns = []string{"title", "subject_employee_id", "subject_department_id", "object_id", "fields", "state", "round",
@@ -171,7 +152,7 @@ func (s *Store) InstanceByKey(ctx context.Context, applicant ids.ID, key string)
 	}
 	in := new(approval.Instance)
 	err = c.NewSelect().Model(in).Where("i.tenant_id = ? AND i.applicant_user_id = ? AND i.request_key = ?", t, applicant, key).Scan(ctx)
-	return in, notFound(err, "object.approval")
+	return in, db.NotFound(err, "object.approval")
 }
 
 func (s *Store) InstanceForObject(ctx context.Context, requestType, objectID string) (*approval.Instance, error) {
@@ -182,7 +163,7 @@ func (s *Store) InstanceForObject(ctx context.Context, requestType, objectID str
 	in := new(approval.Instance)
 	err = c.NewSelect().Model(in).Where("i.tenant_id = ? AND i.request_type = ? AND i.object_id = ?", t, requestType, objectID).
 		Order("i.submitted_at DESC").Limit(1).Scan(ctx)
-	return in, notFound(err, "object.approval")
+	return in, db.NotFound(err, "object.approval")
 }
 
 // ---- tasks, events, CC
@@ -240,7 +221,7 @@ func (s *Store) InsertEvents(ctx context.Context, evs []approval.Event) error {
 		evs[i].TenantID = t
 	}
 	_, err = c.NewInsert().Model(&evs).Exec(ctx)
-	if isUniqueViolation(err) {
+	if db.IsUniqueViolation(err) {
 		return errs.E(errs.Conflict, "approval.request_key_reused")
 	}
 	return err
@@ -263,7 +244,7 @@ func (s *Store) EventByKey(ctx context.Context, actor ids.ID, key string) (*appr
 	}
 	ev := new(approval.Event)
 	err = c.NewSelect().Model(ev).Where("ev.tenant_id = ? AND ev.actor_user_id = ? AND ev.request_key = ?", t, actor, key).Scan(ctx)
-	return ev, notFound(err, "object.approval")
+	return ev, db.NotFound(err, "object.approval")
 }
 
 func (s *Store) InsertCCs(ctx context.Context, ccs []approval.CC) error {
@@ -478,7 +459,7 @@ func (s *Store) Delegation(ctx context.Context, id ids.ID) (*approval.Delegation
 	}
 	d := new(approval.Delegation)
 	err = c.NewSelect().Model(d).Where("dl.tenant_id = ? AND dl.id = ?", t, id).Scan(ctx)
-	return d, notFound(err, "object.approval_delegation")
+	return d, db.NotFound(err, "object.approval_delegation")
 }
 
 func (s *Store) InsertDelegation(ctx context.Context, d *approval.Delegation) error {

@@ -35,13 +35,6 @@ func (s *Store) conn(ctx context.Context) (bun.IDB, ids.ID, error) {
 	return s.db.Conn(ctx), t, err
 }
 
-func notFound(err error, object string) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.NotFoundf(object)
-	}
-	return err
-}
-
 // profileColumns are written by UpdateEmployee besides the job.
 var profileColumns = []string{"employee_no", "name", "english_name", "name_pinyin", "gender", "birth_date", "id_type",
 	"id_number_enc", "id_number_hash", "nationality", "ethnicity", "marital_status", "hukou_type", "hukou_place", "education",
@@ -99,7 +92,7 @@ func (s *Store) employee(ctx context.Context, lock bool, where string, args ...a
 		q = s.db.ForUpdate(q)
 	}
 	if err := q.Limit(1).Scan(ctx); err != nil {
-		return nil, notFound(err, "object.employee")
+		return nil, db.NotFound(err, "object.employee")
 	}
 	return e, nil
 }
@@ -489,7 +482,7 @@ func (s *Store) Contract(ctx context.Context, id ids.ID) (*employee.Contract, er
 	}
 	x := new(employee.Contract)
 	if err := c.NewSelect().Model(x).Where("c.tenant_id = ? AND c.id = ?", t, id).Scan(ctx); err != nil {
-		return nil, notFound(err, "object.contract")
+		return nil, db.NotFound(err, "object.contract")
 	}
 	return x, nil
 }
@@ -572,7 +565,7 @@ func (s *Store) Document(ctx context.Context, id ids.ID) (*employee.Document, er
 	}
 	d := new(employee.Document)
 	if err := c.NewSelect().Model(d).Where("d.tenant_id = ? AND d.id = ?", t, id).Scan(ctx); err != nil {
-		return nil, notFound(err, "object.document")
+		return nil, db.NotFound(err, "object.document")
 	}
 	return d, nil
 }
@@ -606,7 +599,7 @@ func (s *Store) Field(ctx context.Context, id ids.ID) (*employee.Field, error) {
 	}
 	f := new(employee.Field)
 	if err := c.NewSelect().Model(f).Where("f.tenant_id = ? AND f.id = ?", t, id).Scan(ctx); err != nil {
-		return nil, notFound(err, "object.employee_field")
+		return nil, db.NotFound(err, "object.employee_field")
 	}
 	return f, nil
 }
@@ -665,7 +658,7 @@ func (s *Store) View(ctx context.Context, id ids.ID) (*employee.View, error) {
 	}
 	v := new(employee.View)
 	if err := c.NewSelect().Model(v).Where("v.tenant_id = ? AND v.id = ?", t, id).Scan(ctx); err != nil {
-		return nil, notFound(err, "object.view")
+		return nil, db.NotFound(err, "object.view")
 	}
 	return v, nil
 }
@@ -725,7 +718,7 @@ func (s *Store) BankRequest(ctx context.Context, id ids.ID) (*employee.BankReque
 	b := new(employee.BankRequest)
 	q := c.NewSelect().Model(b).Where("b.tenant_id = ? AND b.id = ?", t, id)
 	if err := s.db.ForUpdate(q).Scan(ctx); err != nil {
-		return nil, notFound(err, "object.bank_request")
+		return nil, db.NotFound(err, "object.bank_request")
 	}
 	return b, nil
 }

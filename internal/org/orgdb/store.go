@@ -8,7 +8,6 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 
 	"github.com/renshi/renshi/internal/org"
@@ -120,7 +119,7 @@ func (r *records[T]) Update(ctx context.Context, v *T) error {
 // duplicate turns a unique violation (two writers racing past the
 // service's check) into the field error the check would have given.
 func (r *records[T]) duplicate(err error) error {
-	if err != nil && isUniqueViolation(err) && r.kind.uniqueField != "" {
+	if err != nil && db.IsUniqueViolation(err) && r.kind.uniqueField != "" {
 		return errs.InvalidField(r.kind.uniqueField, "duplicate")
 	}
 	return err
@@ -250,14 +249,6 @@ func keyOf(v any) (ids.ID, int) {
 	panic("orgdb: not a catalogue record")
 }
 
-func isUniqueViolation(err error) bool {
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) {
-		return pg.Code == "23505"
-	}
-	return strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
-
 // ---- grades and headcount plans
 
 func (s *Store) GradesByID(ctx context.Context, gradeIDs []ids.ID) (map[ids.ID]org.Grade, error) {
@@ -337,7 +328,7 @@ func (s *Store) InsertDepartment(ctx context.Context, d *org.DepartmentRecord) e
 	}
 	d.TenantID = t
 	_, err = c.NewInsert().Model(d).Exec(ctx)
-	if err != nil && isUniqueViolation(err) {
+	if err != nil && db.IsUniqueViolation(err) {
 		return errs.InvalidField("code", "duplicate")
 	}
 	return err
@@ -397,7 +388,7 @@ func (s *Store) InsertDepartments(ctx context.Context, recs []org.DepartmentReco
 	for i := 0; i < len(recs); i += 500 {
 		part := recs[i:min(i+500, len(recs))]
 		if _, err := c.NewInsert().Model(&part).Exec(ctx); err != nil {
-			if isUniqueViolation(err) {
+			if db.IsUniqueViolation(err) {
 				return errs.InvalidField("code", "duplicate")
 			}
 			return err

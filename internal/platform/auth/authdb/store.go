@@ -4,7 +4,6 @@ package authdb
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strings"
 	"time"
@@ -29,13 +28,6 @@ var _ auth.Store = (*Store)(nil)
 func (s *Store) conn(ctx context.Context) (bun.IDB, ids.ID, error) {
 	t, err := rbac.Tenant(ctx)
 	return s.db.Conn(ctx), t, err
-}
-
-func notFound(err error, object string) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.NotFoundf(object)
-	}
-	return err
 }
 
 func (s *Store) InsertUser(ctx context.Context, u *auth.User) error {
@@ -98,7 +90,7 @@ func (s *Store) User(ctx context.Context, id ids.ID) (*auth.User, error) {
 	u := new(auth.User)
 	err = c.NewSelect().Model(u).Where("tenant_id = ? AND id = ?", t, id).Scan(ctx)
 	if err != nil {
-		return nil, notFound(err, "object.user")
+		return nil, db.NotFound(err, "object.user")
 	}
 	return u, nil
 }
@@ -111,7 +103,7 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (*auth.User, erro
 	u := new(auth.User)
 	err = c.NewSelect().Model(u).Where("tenant_id = ? AND login = ?", t, login).Scan(ctx)
 	if err != nil {
-		return nil, notFound(err, "object.user")
+		return nil, db.NotFound(err, "object.user")
 	}
 	return u, nil
 }
@@ -124,7 +116,7 @@ func (s *Store) UserByEmployee(ctx context.Context, employeeID ids.ID) (*auth.Us
 	u := new(auth.User)
 	err = c.NewSelect().Model(u).Where("tenant_id = ? AND employee_id = ?", t, employeeID).Scan(ctx)
 	if err != nil {
-		return nil, notFound(err, "object.user")
+		return nil, db.NotFound(err, "object.user")
 	}
 	return u, nil
 }
@@ -242,7 +234,7 @@ func (s *Store) Session(ctx context.Context, id string) (*auth.Session, error) {
 	}
 	sess := new(auth.Session)
 	if err := c.NewSelect().Model(sess).Where("tenant_id = ? AND id = ?", t, id).Scan(ctx); err != nil {
-		return nil, notFound(err, "object.resource")
+		return nil, db.NotFound(err, "object.resource")
 	}
 	return sess, nil
 }
@@ -317,7 +309,7 @@ func (s *Store) Token(ctx context.Context, id ids.ID) (*auth.Token, error) {
 	}
 	tok := new(auth.Token)
 	if err := c.NewSelect().Model(tok).Where("tenant_id = ? AND id = ?", t, id).Scan(ctx); err != nil {
-		return nil, notFound(err, "object.token")
+		return nil, db.NotFound(err, "object.token")
 	}
 	return tok, nil
 }
