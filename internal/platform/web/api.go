@@ -5,11 +5,13 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -98,6 +100,9 @@ type Op struct {
 	Restricted bool   // see Route.Restricted
 	Status     int    // success status; default 200 (204 for no body)
 	MaxBody    int64  // body limit in bytes; default 1 MiB
+	// BodyTimeout is how long reading the body may take (default 5 s);
+	// uploads of many megabytes need minutes on slow connections.
+	BodyTimeout time.Duration
 }
 
 // Register adds an operation. Before the body is parsed it checks that
@@ -117,14 +122,15 @@ func Register[I, O any](api *API, op Op, handler func(ctx context.Context, in *I
 	api.routes = append(api.routes, Route{Method: op.Method, Path: full, ID: op.ID, Permission: op.Permission, Restricted: op.Restricted})
 	api.mu.Unlock()
 	ho := huma.Operation{
-		OperationID:   op.ID,
-		Method:        op.Method,
-		Path:          full,
-		Summary:       op.Summary,
-		Tags:          op.Tags,
-		DefaultStatus: op.Status,
-		MaxBodyBytes:  op.MaxBody,
-		Metadata:      map[string]any{"permission": op.Permission},
+		OperationID:     op.ID,
+		Method:          op.Method,
+		Path:            full,
+		Summary:         op.Summary,
+		Tags:            op.Tags,
+		DefaultStatus:   op.Status,
+		MaxBodyBytes:    op.MaxBody,
+		BodyReadTimeout: op.BodyTimeout,
+		Metadata:        map[string]any{"permission": op.Permission},
 	}
 	if op.Permission != Public {
 		ho.Security = []map[string][]string{{"cookie": {}}, {"bearer": {}}}
@@ -155,6 +161,20 @@ func guard(api *API, op Op) func(huma.Context, func(huma.Context)) {
 		if err != nil {
 			_ = huma.WriteErr(api.API, hctx, StatusOf(err), "", err)
 			return
+		}
+		if op.MaxBody > 0 {
+			// huma applies MaxBodyBytes to JSON bodies only; a multipart
+			// upload would otherwise be read to the end before the
+			// handler could refuse it. A declared length over the limit
+			// is refused at once, an undeclared one cut off at it.
+			if r, w := humago.Unwrap(hctx); r != nil && r.Body != nil {
+				if r.ContentLength > op.MaxBody {
+					err := errs.E(errs.TooLarge, "too_large", errs.Params{"limit": fmt.Sprintf("%d MiB", op.MaxBody>>20)})
+					_ = huma.WriteErr(api.API, hctx, StatusOf(err), "", err)
+					return
+				}
+				r.Body = http.MaxBytesReader(w, r.Body, op.MaxBody)
+			}
 		}
 		next(hctx)
 	}
