@@ -101,6 +101,7 @@ func coreHRBench(bin, engine, pgDSN string, n int) {
 		fmt.Printf("%-44s first %6.1f ms  then p50 %6.1f ms  p99 %6.1f ms  (%d departments; target ≤ 100 ms)\n",
 			"GET /departments/tree?on="+day.label, ms(first), ms(p[50]), ms(p[99]), nodes)
 	}
+	exportBench(client, base, proc.Process.Pid, bin, env, dsn)
 }
 
 // loadURLs is load() over several URLs in turn.

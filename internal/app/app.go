@@ -25,6 +25,8 @@ import (
 	"github.com/renshi/renshi/internal/employee"
 	"github.com/renshi/renshi/internal/employee/employeeapi"
 	"github.com/renshi/renshi/internal/employee/employeedb"
+	"github.com/renshi/renshi/internal/imports"
+	"github.com/renshi/renshi/internal/imports/importsapi"
 	"github.com/renshi/renshi/internal/notify"
 	"github.com/renshi/renshi/internal/notify/notifyapi"
 	"github.com/renshi/renshi/internal/org"
@@ -69,6 +71,7 @@ type App struct {
 	Employees *employee.Service
 	Notify    *notify.Service
 	Approvals *approval.Service
+	Imports   *imports.Service
 	API       *web.API
 	Handler   http.Handler
 
@@ -120,6 +123,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Approvals = a.approvals()
 	a.Approvals.SetNotifier(ApprovalNotifier(a.Notify))
 	a.Notify.RegisterReminder(ApprovalReminders(a.Approvals))
+	a.Imports = a.newImports()
 	a.registerJobs()
 	a.Handler = a.routes()
 	return a, nil
@@ -128,6 +132,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 func (a *App) registerJobs() {
 	a.Audit.RegisterJobs(a.Jobs)
 	a.Approvals.RegisterJobs(a.Jobs)
+	a.Imports.RegisterJobs(a.Jobs)
 	a.Jobs.SetAuditor(func(ctx context.Context, action string, j *jobs.Job) error {
 		return a.Audit.Record(ctx, audit.Event{Action: action, ObjectType: "job", ObjectID: j.ID.String()})
 	})
@@ -156,6 +161,7 @@ func (a *App) routes() http.Handler {
 	employeeapi.Routes(a.API, a.Employees)
 	notifyapi.Routes(a.API, a.Notify)
 	approvalapi.Routes(a.API, a.Approvals)
+	importsapi.Routes(a.API, a.Imports)
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		web.WriteProblem(w, r, web.NewProblem(r.Context(), http.StatusNotFound, "no such route"))

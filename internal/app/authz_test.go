@@ -96,6 +96,8 @@ var policy = map[string]string{
 	// employee
 	"GET /api/v1/employees":                                 employee.PermRead,
 	"GET /api/v1/employees/export":                          employee.PermRead,
+	"GET /api/v1/employee-changes":                          employee.PermRead,
+	"GET /api/v1/employee-changes/export":                   employee.PermRead,
 	"GET /api/v1/employees/{id}/reports":                    employee.PermRead,
 	"GET /api/v1/employee-views":                            employee.PermRead,
 	"POST /api/v1/employee-views":                           employee.PermRead,
@@ -174,6 +176,24 @@ var policy = map[string]string{
 	"GET /api/v1/approval-delegations":           web.Authenticated,
 	"POST /api/v1/approval-delegations":          web.Authenticated,
 	"DELETE /api/v1/approval-delegations/{id}":   web.Authenticated,
+	// imports: every route is open to signed-in users; the service checks
+	// the permission of the batch's target (employee.record.create, ...).
+	"GET /api/v1/imports/targets":                   web.Authenticated,
+	"GET /api/v1/imports/targets/{target}/template": web.Authenticated,
+	"POST /api/v1/imports":                          web.Authenticated,
+	"GET /api/v1/imports":                           web.Authenticated,
+	"GET /api/v1/imports/mappings":                  web.Authenticated,
+	"POST /api/v1/imports/mappings":                 web.Authenticated,
+	"DELETE /api/v1/imports/mappings/{id}":          web.Authenticated,
+	"GET /api/v1/imports/{id}":                      web.Authenticated,
+	"PUT /api/v1/imports/{id}/mapping":              web.Authenticated,
+	"POST /api/v1/imports/{id}/check":               web.Authenticated,
+	"GET /api/v1/imports/{id}/errors":               web.Authenticated,
+	"GET /api/v1/imports/{id}/report":               web.Authenticated,
+	"POST /api/v1/imports/{id}/commit":              web.Authenticated,
+	"POST /api/v1/imports/{id}/cancel":              web.Authenticated,
+	"POST /api/v1/imports/{id}/rollback":            web.Authenticated,
+	"GET /api/v1/imports/{id}/file":                 web.Authenticated,
 }
 
 // TestAuthorizationMatrix calls every route as every built-in role and

@@ -678,6 +678,16 @@ func (s *Service) Reports(ctx context.Context, id ids.ID) ([]ListItem, error) {
 // caller must hold employee.record.read_sensitive, the rows carry the
 // opened ID number and bank account, and the export is audited.
 func (s *Service) Each(ctx context.Context, f Filter, unmask bool, fn func(ListItem, *Employee) error) error {
+	return s.each(ctx, f, unmask, SensitiveColumns, fn)
+}
+
+// eachBatch is how many rows Each names at once (managers in one query).
+const eachBatch = 1000
+
+// each streams the rows in batches: memory stays at one batch however
+// many rows match. open lists the sensitive fields the caller shows (they
+// are decrypted only then); with unmask they are audited as revealed.
+func (s *Service) each(ctx context.Context, f Filter, unmask bool, open []string, fn func(ListItem, *Employee) error) error {
 	p, scope, err := rbac.Require(ctx, PermRead)
 	if err != nil {
 		return err
@@ -688,7 +698,7 @@ func (s *Service) Each(ctx context.Context, f Filter, unmask bool, fn func(ListI
 		}
 		if err := s.db.WithTx(ctx, func(ctx context.Context) error {
 			return s.audit.Record(ctx, audit.Event{Action: ActionExportSensitive, ObjectType: ObjectEmployee,
-				Diff: map[string]any{"fields": []string{"idNumber", "bankAccount"}}})
+				Diff: map[string]any{"fields": open, "filter": filterSummary(&f)}})
 		}); err != nil {
 			return err
 		}
@@ -706,15 +716,68 @@ func (s *Service) Each(ctx context.Context, f Filter, unmask bool, fn func(ListI
 		all = append(all, d.Code)
 	}
 	d := s.describer(f.On, today)
-	return s.store.Each(ctx, &f, func(e *Employee) error {
-		if err := d.managers(ctx, []ids.ID{e.ManagerID}); err != nil {
+	batch := make([]Employee, 0, eachBatch)
+	flush := func() error {
+		mgrs := make([]ids.ID, 0, len(batch))
+		for i := range batch {
+			mgrs = append(mgrs, batch[i].ManagerID)
+		}
+		if err := d.managers(ctx, mgrs); err != nil {
 			return err
 		}
-		if err := s.open(ctx, e); err != nil {
-			return err
+		for i := range batch {
+			e := &batch[i]
+			if len(open) > 0 {
+				if err := s.open(ctx, e); err != nil {
+					return err
+				}
+			}
+			if err := fn(s.item(ctx, d, e, f.On, all), e); err != nil {
+				return err
+			}
 		}
-		return fn(s.item(ctx, d, e, f.On, all), e)
-	})
+		batch = batch[:0]
+		// Manager names are kept per batch: a roster of 100,000 has
+		// thousands of managers.
+		if len(d.manager) > 4*eachBatch {
+			clear(d.manager)
+		}
+		return nil
+	}
+	if err := s.store.Each(ctx, &f, func(e *Employee) error {
+		batch = append(batch, *e)
+		if len(batch) == eachBatch {
+			return flush()
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return flush()
+}
+
+// filterSummary records what an audited export selected.
+func filterSummary(f *Filter) map[string]any {
+	m := map[string]any{}
+	if f.Query != "" {
+		m["q"] = f.Query
+	}
+	if len(f.DepartmentIDs) > 0 {
+		m["departmentIds"] = f.DepartmentIDs
+	}
+	if len(f.Statuses) > 0 {
+		m["status"] = f.Statuses
+	}
+	if len(f.EmploymentTypes) > 0 {
+		m["employmentType"] = f.EmploymentTypes
+	}
+	if !f.HiredFrom.IsZero() || !f.HiredTo.IsZero() {
+		m["hired"] = []string{f.HiredFrom.String(), f.HiredTo.String()}
+	}
+	if len(f.Custom) > 0 {
+		m["custom"] = f.Custom
+	}
+	return m
 }
 
 // nowUTC is the service clock in UTC.

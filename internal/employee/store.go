@@ -105,6 +105,47 @@ type Store interface {
 	// BulkInsert writes many new employees with their history, contracts,
 	// tokens and custom values in multi-row statements.
 	BulkInsert(ctx context.Context, b *Bulk) error
+
+	// Batch reads and writes of spreadsheet imports (one query per chunk
+	// of rows, not one per row).
+
+	// EmployeesByNos returns the employees holding any of the numbers.
+	EmployeesByNos(ctx context.Context, nos []string) ([]Employee, error)
+	// EmployeesByIDHashes returns the employees whose ID number has one
+	// of the blind indexes.
+	EmployeesByIDHashes(ctx context.Context, hashes []string) ([]Employee, error)
+	// EmployeesByNames returns id, number, name, status, department and
+	// hire date of the employees with any of the names.
+	EmployeesByNames(ctx context.Context, names []string) ([]Employee, error)
+	// EmployeesByIDs returns the employees with the ids.
+	EmployeesByIDs(ctx context.Context, ids []ids.ID) ([]Employee, error)
+	// AssignmentsOf lists the job rows of the employees, by employee and
+	// start day.
+	AssignmentsOf(ctx context.Context, employeeIDs []ids.ID) ([]Assignment, error)
+	// ContractsOf lists the contracts of the employees, by employee and
+	// start day.
+	ContractsOf(ctx context.Context, employeeIDs []ids.ID) ([]Contract, error)
+	// SetManager names the manager on every job row and the employee row
+	// of the employees (new hires of an import naming a manager found
+	// further down the file).
+	SetManager(ctx context.Context, managerID ids.ID, employeeIDs []ids.ID) error
+	// Referenced counts, per employee, what refers to him besides his own
+	// job rows and contracts: documents, agreements, bank-account
+	// requests, and job rows of employees outside the list that name him
+	// as their manager, written after his record was.
+	Referenced(ctx context.Context, employeeIDs []ids.ID) (map[ids.ID]int, error)
+	// DeleteEmployees removes employees with their job rows, contracts,
+	// custom values and the given search tokens (rolling back an import).
+	DeleteEmployees(ctx context.Context, employeeIDs []ids.ID, tokens []Token) error
+	// DeleteContract removes a contract.
+	DeleteContract(ctx context.Context, id ids.ID) error
+	// DepartmentsInUse returns those of the departments some job row
+	// refers to.
+	DepartmentsInUse(ctx context.Context, deptIDs []ids.ID) ([]ids.ID, error)
+	// BulkInsertHeld is BulkInsert for a transaction that writes many
+	// batches one after the other (an import's chunks): what the store
+	// sets up for bulk writes is kept until the transaction commits.
+	BulkInsertHeld(ctx context.Context, b *Bulk) error
 }
 
 // Filter narrows the roster. The service fills the unexported parts

@@ -2,7 +2,6 @@ package employeeapi
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"strings"
 
@@ -10,7 +9,6 @@ import (
 
 	"github.com/renshi/renshi/internal/employee"
 	"github.com/renshi/renshi/internal/platform/civil"
-	"github.com/renshi/renshi/internal/platform/crypto"
 	"github.com/renshi/renshi/internal/platform/errs"
 	"github.com/renshi/renshi/internal/platform/export"
 	"github.com/renshi/renshi/internal/platform/i18n"
@@ -880,158 +878,15 @@ func (h *handlers) export(ctx context.Context, in *exportInput) (*huma.StreamRes
 	if err != nil {
 		return nil, err
 	}
-	cols := web.SplitCSV(in.Columns)
-	if len(cols) == 0 {
-		cols = employee.DefaultExportColumns
-	}
-	defs, err := h.svc.Fields(ctx)
+	// Every refusal comes before streaming starts (the status is sent
+	// with the first byte).
+	x, err := h.svc.PrepareExport(ctx, employee.ExportRequest{Filter: f, Columns: web.SplitCSV(in.Columns),
+		Unmasked: in.Unmasked, Locale: i18n.FromContext(ctx)})
 	if err != nil {
 		return nil, err
 	}
-	labels := map[string]string{}
-	for _, d := range defs {
-		labels["cf."+d.Code] = d.Label
-	}
-	for i, c := range cols {
-		if !employee.ValidColumn(c) || (strings.HasPrefix(c, "cf.") && labels[c] == "") {
-			return nil, errs.InvalidField(fmt.Sprintf("columns[%d]", i), "invalid_choice")
-		}
-	}
-	if in.Unmasked {
-		if err := h.svc.CheckSensitive(ctx); err != nil {
-			return nil, err
-		}
-	}
-	// Check the filter before streaming starts (the status is sent with
-	// the first byte).
-	if err := h.svc.CheckFilter(ctx, f); err != nil {
-		return nil, err
-	}
-	locale := i18n.FromContext(ctx)
-	title := i18n.T(locale, "export.employees", nil)
-	return web.Download(title, in.ExportQuery, title, func(ctx context.Context, w export.Writer) error {
-		header := make([]string, len(cols))
-		for i, c := range cols {
-			if l, ok := labels[c]; ok {
-				header[i] = l
-			} else {
-				header[i] = web.FieldLabel(locale, c)
-			}
-		}
-		if err := w.Write(header); err != nil {
-			return err
-		}
-		return h.svc.Each(ctx, f, in.Unmasked, func(it employee.ListItem, e *employee.Employee) error {
-			row := make([]string, len(cols))
-			for i, c := range cols {
-				row[i] = cell(locale, c, &it, e, in.Unmasked)
-			}
-			return w.Write(row)
-		})
+	return web.Download(x.Title, in.ExportQuery, x.Title, func(ctx context.Context, w export.Writer) error {
+		_, err := x.Write(ctx, w)
+		return err
 	}), nil
-}
-
-// cell renders one export cell.
-func cell(locale, col string, it *employee.ListItem, e *employee.Employee, unmasked bool) string {
-	label := func(kind, v string) string {
-		if v == "" {
-			return ""
-		}
-		return i18n.T(locale, "employee."+kind+"."+v, nil)
-	}
-	if code, ok := strings.CutPrefix(col, "cf."); ok {
-		switch v := e.Custom[code].(type) {
-		case nil:
-			return ""
-		case string:
-			return v
-		case []any:
-			var parts []string
-			for _, x := range v {
-				parts = append(parts, fmt.Sprint(x))
-			}
-			return strings.Join(parts, "、")
-		default:
-			return fmt.Sprint(v)
-		}
-	}
-	switch col {
-	case "employeeNo":
-		return e.EmployeeNo
-	case "name":
-		return e.Name
-	case "englishName":
-		return e.EnglishName
-	case "gender":
-		return label("gender", e.Gender)
-	case "birthDate":
-		return e.BirthDate.String()
-	case "idType":
-		return label("id_type", e.IDType)
-	case "idNumber":
-		if unmasked {
-			return e.IDNumber
-		}
-		return crypto.MaskIDNumber(e.IDNumber)
-	case "departmentName":
-		return it.DepartmentName
-	case "positionName":
-		return it.PositionName
-	case "gradeName":
-		return it.GradeName
-	case "managerName":
-		return it.ManagerName
-	case "legalEntityName":
-		return it.LegalEntityName
-	case "locationName":
-		return it.LocationName
-	case "status":
-		return label("status", it.Status)
-	case "employmentType":
-		return label("employment_type", it.EmploymentType)
-	case "hireDate":
-		return it.HireDate.String()
-	case "probationEndDate":
-		return e.ProbationEndDate.String()
-	case "regularisationDate":
-		return e.RegularisationDate.String()
-	case "leaveDate":
-		return e.LeaveDate.String()
-	case "leaveReason":
-		return e.LeaveReason
-	case "mobile":
-		return e.Mobile
-	case "email":
-		return e.Email
-	case "address":
-		return e.Address
-	case "nationality":
-		return e.Nationality
-	case "ethnicity":
-		return e.Ethnicity
-	case "maritalStatus":
-		return label("marital_status", e.MaritalStatus)
-	case "hukouType":
-		return label("hukou_type", e.HukouType)
-	case "hukouPlace":
-		return e.HukouPlace
-	case "highestDegree":
-		return label("degree", e.Education.HighestDegree)
-	case "school":
-		return e.Education.School
-	case "major":
-		return e.Education.Major
-	case "graduationDate":
-		return e.Education.GraduationDate.String()
-	case "firstWorkDate":
-		return e.FirstWorkDate.String()
-	case "bankName":
-		return e.BankName
-	case "bankAccount":
-		if unmasked {
-			return e.BankAccount
-		}
-		return employee.MaskBankAccount(e.BankAccount)
-	}
-	return ""
 }

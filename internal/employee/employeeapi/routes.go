@@ -31,6 +31,9 @@ func Routes(api *web.API, svc *employee.Service) {
 	web.Register(api, o(get, "/employees", "list-employees", "List and search employees (name, pinyin, initials, number, mobile, email)", read, 0, 0), h.list)
 	web.Register(api, o(post, "/employees", "create-employee", "Hire an employee", employee.PermCreate, 201, 0), h.create)
 	web.Register(api, o(get, "/employees/export", "export-employees", "Export employees (masked unless unmasked=true with the sensitive permission; audited)", read, 0, 0), h.export)
+	// Job changes of the whole tenant (within the caller's data scope).
+	web.Register(api, o(get, "/employee-changes", "list-employee-changes", "Job changes (hire, transfer, promotion, resignation...) of the employees in the caller's scope, newest first", read, 0, 0), h.changes)
+	web.Register(api, o(get, "/employee-changes/export", "export-employee-changes", "Export the job changes of the filter", read, 0, 0), h.exportChanges)
 	// One record. Reading is open to every signed-in user: the service
 	// answers 404 for anyone outside the caller's scope and not himself.
 	web.Register(api, o(get, "/employees/{id}", "get-employee", "Get an employee (ID number and bank account masked)", auth, 0, 0), h.get)
@@ -103,6 +106,9 @@ type (
 	EmployeeSettings      employee.SettingsView
 	EmployeeOrgChartNode  employee.ChartNode
 	EmployeeJobAssignment employee.Job
+	EmployeeChange        employee.Change
+	EmployeeChangeJob     employee.ChangeJob
+	EmployeeChangePage    employee.ChangePage
 )
 
 func aliasSchemas(api *web.API) {
@@ -128,6 +134,9 @@ func aliasSchemas(api *web.API) {
 		reflect.TypeFor[employee.SettingsView]():     reflect.TypeFor[EmployeeSettings](),
 		reflect.TypeFor[employee.ChartNode]():        reflect.TypeFor[EmployeeOrgChartNode](),
 		reflect.TypeFor[employee.Job]():              reflect.TypeFor[EmployeeJobAssignment](),
+		reflect.TypeFor[employee.Change]():           reflect.TypeFor[EmployeeChange](),
+		reflect.TypeFor[employee.ChangeJob]():        reflect.TypeFor[EmployeeChangeJob](),
+		reflect.TypeFor[employee.ChangePage]():       reflect.TypeFor[EmployeeChangePage](),
 	} {
 		r.RegisterTypeAlias(from, to)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -117,6 +118,9 @@ type inserter struct {
 	engine db.Engine
 	tx     *sql.Tx
 	stmts  map[string]*sql.Stmt
+	// pow2 sizes the batches in powers of two, so that statements kept
+	// for many calls (BulkInsertHeld) come in a few shapes.
+	pow2 bool
 }
 
 func (in *inserter) close() {
@@ -131,8 +135,15 @@ func (in *inserter) insert(ctx context.Context, t bulkTable, rows [][]any) error
 		return in.unnest(ctx, t, rows)
 	}
 	per := max(1, maxParams/len(t.columns))
-	for i := 0; i < len(rows); i += per {
-		chunk := rows[i:min(i+per, len(rows))]
+	if in.pow2 {
+		per = 1 << (bits.Len(uint(per)) - 1)
+	}
+	for i, n := 0, 0; i < len(rows); i += n {
+		n = min(per, len(rows)-i)
+		if in.pow2 {
+			n = 1 << (bits.Len(uint(n)) - 1)
+		}
+		chunk := rows[i : i+n]
 		st, err := in.stmt(ctx, t, len(chunk))
 		if err != nil {
 			return err
@@ -187,6 +198,12 @@ func (in *inserter) stmt(ctx context.Context, t bulkTable, n int) (*sql.Stmt, er
 // (the service opens one). Tenants are taken from the principal like
 // every write.
 func (s *Store) BulkInsert(ctx context.Context, b *employee.Bulk) error {
+	return s.bulkInsert(ctx, b, false)
+}
+
+// bulkInsert writes a batch; hold keeps the large page cache after it
+// (see BulkInsertHeld).
+func (s *Store) bulkInsert(ctx context.Context, b *employee.Bulk, hold bool) error {
 	c, t, err := s.conn(ctx)
 	if err != nil {
 		return err
@@ -201,10 +218,19 @@ func (s *Store) BulkInsert(ctx context.Context, b *employee.Bulk) error {
 		if _, err := btx.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil {
 			return err
 		}
-		defer btx.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000")
+		if hold {
+			s.releaseAfterCommit(ctx)
+		} else {
+			defer btx.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000")
+		}
 	}
-	in := &inserter{engine: s.db.Engine, tx: btx.Tx, stmts: map[string]*sql.Stmt{}}
-	defer in.close()
+	var in *inserter
+	if hold && s.db.Engine == db.SQLite {
+		in = s.heldInserter(btx)
+	} else {
+		in = &inserter{engine: s.db.Engine, tx: btx.Tx, stmts: map[string]*sql.Stmt{}}
+		defer in.close()
+	}
 	rows := make([][]any, 0, len(b.Employees))
 	for i := range b.Employees {
 		b.Employees[i].TenantID = t

@@ -10,6 +10,7 @@ import (
 	"github.com/renshi/renshi/internal/employee"
 	"github.com/renshi/renshi/internal/platform/db"
 	"github.com/renshi/renshi/internal/platform/ids"
+	"github.com/renshi/renshi/internal/platform/rbac"
 )
 
 // The roster list and search.
@@ -85,23 +86,7 @@ func (s *Store) filter(q *bun.SelectQuery, t ids.ID, f *employee.Filter, terms [
 	if f.AsOf {
 		q = q.Join("JOIN employee_assignments AS a ON a.tenant_id = e.tenant_id AND a.employee_id = e.id AND a.valid_from <= ? AND (a.valid_to IS NULL OR a.valid_to > ?)", f.On, f.On)
 	}
-	q = q.Where("e.tenant_id = ?", t)
-	if !f.Scope.All {
-		depts := f.Scope.Departments
-		self := f.Scope.Self && f.Self != 0
-		switch {
-		case len(depts) > 0 && self:
-			q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-				return q.Where("e.department_id IN (?)", bun.In(depts)).WhereOr("e.id = ?", f.Self)
-			})
-		case len(depts) > 0:
-			q = q.Where("e.department_id IN (?)", bun.In(depts))
-		case self:
-			q = q.Where("e.id = ?", f.Self)
-		default:
-			q = q.Where("1 = 0")
-		}
-	}
+	q = scoped(q.Where("e.tenant_id = ?", t), f.Scope, f.Self)
 	if f.Excluded {
 		q = q.Where("1 = 0")
 	}
@@ -142,6 +127,27 @@ func (s *Store) filter(q *bun.SelectQuery, t ids.ID, f *employee.Filter, terms [
 		q = q.Where("e.search_text LIKE ? ESCAPE '\\'", "% "+db.EscapeLike(term)+"%")
 	}
 	return q
+}
+
+// scoped keeps the employees (alias e) a data scope covers: those whose
+// department today is in it, and the caller himself with a self scope.
+func scoped(q *bun.SelectQuery, sc rbac.Scope, self ids.ID) *bun.SelectQuery {
+	if sc.All {
+		return q
+	}
+	depts := sc.Departments
+	withSelf := sc.Self && self != 0
+	switch {
+	case len(depts) > 0 && withSelf:
+		return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("e.department_id IN (?)", bun.In(depts)).WhereOr("e.id = ?", self)
+		})
+	case len(depts) > 0:
+		return q.Where("e.department_id IN (?)", bun.In(depts))
+	case withSelf:
+		return q.Where("e.id = ?", self)
+	}
+	return q.Where("1 = 0")
 }
 
 // filtered reports whether anything but the search narrows the list.
@@ -279,17 +285,40 @@ func (s *Store) searchByToken(ctx context.Context, f *employee.Filter) (*employe
 	return out, nil
 }
 
+// eachBatch is the page size of Each.
+const eachBatch = 1000
+
+// Each reads the matches in pages of eachBatch. Pages continue after the
+// last row's sort key (keyset), so the 100th page costs what the first
+// does; only a sort by hire date (which may be empty) pages by offset.
 func (s *Store) Each(ctx context.Context, f *employee.Filter, fn func(*employee.Employee) error) error {
 	c, t, err := s.conn(ctx)
 	if err != nil {
 		return err
 	}
-	const batch = 500
 	j := jobAlias(f)
-	for offset := 0; ; offset += batch {
+	key, desc := strings.TrimPrefix(f.Sort, "-"), strings.HasPrefix(f.Sort, "-")
+	cmp := ">"
+	if desc {
+		cmp = "<"
+	}
+	var last *employee.Employee
+	for offset := int64(0); ; offset += eachBatch {
 		var rows []employee.Employee
 		q := s.filter(c.NewSelect().TableExpr("employee_employees AS e"), t, f, f.Terms).ColumnExpr(columns(profileSelect, j))
-		if err := q.OrderExpr(order(f)).Limit(batch).Offset(int64(offset)).Scan(ctx, &rows); err != nil {
+		if last != nil {
+			switch key {
+			case "name":
+				q = q.Where("(e.name_pinyin, e.id) "+cmp+" (?, ?)", last.NamePinyin, last.ID)
+			case "createdAt":
+				q = q.Where("e.id "+cmp+" ?", last.ID)
+			case "hireDate":
+				q = q.Offset(offset)
+			default: // employee number, unique in the tenant
+				q = q.Where("e.employee_no "+cmp+" ?", last.EmployeeNo)
+			}
+		}
+		if err := q.OrderExpr(order(f)).Limit(eachBatch).Scan(ctx, &rows); err != nil {
 			return err
 		}
 		for i := range rows {
@@ -297,8 +326,9 @@ func (s *Store) Each(ctx context.Context, f *employee.Filter, fn func(*employee.
 				return err
 			}
 		}
-		if len(rows) < batch {
+		if len(rows) < eachBatch {
 			return nil
 		}
+		last = &rows[len(rows)-1]
 	}
 }

@@ -23,6 +23,9 @@ import (
 type Store struct {
 	db    *db.DB
 	cache stmts
+	// held is the transaction whose bulk writes keep their set-up
+	// (BulkInsertHeld).
+	held heldBulk
 }
 
 // New returns the store.

@@ -6,5 +6,6 @@ import org from './org/routes'
 import employee from './employee/routes'
 import approval from './approval/routes'
 import notify from './notify/routes'
+import imports from './imports/routes'
 
-export const modules: ModuleDef[] = [platform, approval, employee, org, notify]
+export const modules: ModuleDef[] = [platform, approval, employee, org, imports, notify]

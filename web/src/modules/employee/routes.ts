@@ -1,6 +1,6 @@
 import type { RouteRecordRaw } from 'vue-router'
 import { markRaw } from 'vue'
-import { Avatar, CreditCard, Postcard, SetUp, User } from '@element-plus/icons-vue'
+import { Avatar, CreditCard, Postcard, SetUp, Switch, User } from '@element-plus/icons-vue'
 import type { ModuleDef } from '@/layout/menu'
 
 const READ = 'employee.record.read'
@@ -18,6 +18,12 @@ const routes: RouteRecordRaw[] = [
     name: 'employees',
     component: () => import('./EmployeesPage.vue'),
     meta: { titleKey: 'menu.roster', icon: markRaw(Postcard), permission: READ, menu: true, ...group },
+  },
+  {
+    path: '/employee-changes',
+    name: 'job-changes',
+    component: () => import('./JobChangesPage.vue'),
+    meta: { titleKey: 'menu.jobChanges', icon: markRaw(Switch), permission: READ, menu: true, ...group },
   },
   {
     path: '/employees/new',
