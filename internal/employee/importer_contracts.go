@@ -109,26 +109,7 @@ func (t *contractTarget) checkRow(st *contractState, p *rbac.Principal, scope rb
 	contracts map[ids.ID][]Contract, history map[ids.ID][]Assignment) imports.Outcome {
 	o := imports.Outcome{Action: imports.ActionNew}
 	add := func(fe ...imports.FieldError) { o.Errors = append(o.Errors, fe...) }
-	for k := range r.Values {
-		if v, ok := given(r, k); ok {
-			if max := maxIn(contractDefs, k); max > 0 && len([]rune(v)) > max {
-				add(cellError(k, "too_long", errs.Params{"max": max}))
-			}
-		}
-	}
-	no, _ := given(r, "employeeNo")
-	e := byNo[no]
-	switch {
-	case no == "":
-		add(cellError("employeeNo", "required"))
-	case e == nil:
-		add(cellError("employeeNo", "imports.unknown_employee", errs.Params{"value": no}))
-	case !visible(scope, p, e):
-		add(cellError("employeeNo", "employee.out_of_scope"))
-	}
-	if name, ok := given(r, "name"); ok && e != nil && name != e.Name {
-		add(cellError("name", "imports.name_mismatch", errs.Params{"name": e.Name}))
-	}
+	e := rowEmployee(r, contractDefs, byNo, p, scope, add)
 	var n NewContract
 	if v, ok := given(r, "kind"); ok {
 		code, ok := enums()["contract_kind"].match(v)

@@ -134,26 +134,7 @@ func (t *historyTarget) checkRow(ctx context.Context, st *historyState, p *rbac.
 	byNo map[string]*Employee, byName map[string][]*Employee, history map[ids.ID][]Assignment, today civil.Date) (imports.Outcome, error) {
 	o := imports.Outcome{Action: imports.ActionNew}
 	add := func(fe ...imports.FieldError) { o.Errors = append(o.Errors, fe...) }
-	for k := range r.Values {
-		if v, ok := given(r, k); ok {
-			if max := maxIn(historyDefs, k); max > 0 && len([]rune(v)) > max {
-				add(cellError(k, "too_long", errs.Params{"max": max}))
-			}
-		}
-	}
-	no, _ := given(r, "employeeNo")
-	e := byNo[no]
-	switch {
-	case no == "":
-		add(cellError("employeeNo", "required"))
-	case e == nil:
-		add(cellError("employeeNo", "imports.unknown_employee", errs.Params{"value": no}))
-	case !visible(scope, p, e):
-		add(cellError("employeeNo", "employee.out_of_scope"))
-	}
-	if name, ok := given(r, "name"); ok && e != nil && name != e.Name {
-		add(cellError("name", "imports.name_mismatch", errs.Params{"name": e.Name}))
-	}
+	e := rowEmployee(r, historyDefs, byNo, p, scope, add)
 	reason := ReasonTransfer
 	if v, ok := given(r, "reason"); ok {
 		code, ok := enums()["reason"].match(v)
@@ -291,6 +272,34 @@ func (t *historyTarget) checkRow(ctx context.Context, st *historyState, p *rbac.
 }
 
 // maxIn is a column's length limit.
+// rowEmployee checks what rows about an existing employee share: the
+// lengths of the cells, the employee number (known, within the caller's
+// scope) and, when given, that the name matches it.
+func rowEmployee(r imports.Row, defs []colDef, byNo map[string]*Employee, p *rbac.Principal, scope rbac.Scope,
+	add func(...imports.FieldError)) *Employee {
+	for k := range r.Values {
+		if v, ok := given(r, k); ok {
+			if max := maxIn(defs, k); max > 0 && len([]rune(v)) > max {
+				add(cellError(k, "too_long", errs.Params{"max": max}))
+			}
+		}
+	}
+	no, _ := given(r, "employeeNo")
+	e := byNo[no]
+	switch {
+	case no == "":
+		add(cellError("employeeNo", "required"))
+	case e == nil:
+		add(cellError("employeeNo", "imports.unknown_employee", errs.Params{"value": no}))
+	case !visible(scope, p, e):
+		add(cellError("employeeNo", "employee.out_of_scope"))
+	}
+	if name, ok := given(r, "name"); ok && e != nil && name != e.Name {
+		add(cellError("name", "imports.name_mismatch", errs.Params{"name": e.Name}))
+	}
+	return e
+}
+
 func maxIn(defs []colDef, key string) int {
 	for _, d := range defs {
 		if d.key == key {
