@@ -15,7 +15,6 @@ import (
 	"github.com/renshi/renshi/internal/platform/civil"
 	"github.com/renshi/renshi/internal/platform/export"
 	"github.com/renshi/renshi/internal/platform/rbac"
-	"github.com/renshi/renshi/internal/platform/tenant"
 )
 
 // `renshi export`: the roster or the job changes of a tenant to a file,
@@ -53,7 +52,7 @@ func exportCmd(ctx context.Context, args []string, out io.Writer) error {
 		if *format != "xlsx" && *format != "csv" {
 			return fmt.Errorf("--format %q: want xlsx or csv", *format)
 		}
-		t, err := exportTenant(ctx, a, *tenantCode)
+		t, err := pickTenant(ctx, a, *tenantCode)
 		if err != nil {
 			return err
 		}
@@ -113,29 +112,6 @@ func exportCmd(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "exported %d %s of tenant %s to %s%s\n", n, what, t.Code, dest, note)
 		return nil
 	})
-}
-
-// exportTenant is the tenant named, or the only one.
-func exportTenant(ctx context.Context, a *app.App, code string) (*tenant.Tenant, error) {
-	if code != "" {
-		t, err := a.Tenants.ByCode(ctx, code)
-		if err != nil {
-			return nil, fmt.Errorf("tenant %q: %w", code, err)
-		}
-		return t, nil
-	}
-	ts, err := a.Tenants.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(ts) != 1 {
-		var codes []string
-		for _, t := range ts {
-			codes = append(codes, t.Code)
-		}
-		return nil, fmt.Errorf("--tenant CODE is needed: there are %d tenants (%s)", len(ts), strings.Join(codes, ", "))
-	}
-	return &ts[0], nil
 }
 
 // writeExport writes the file next to its destination and renames it

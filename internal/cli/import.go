@@ -16,7 +16,6 @@ import (
 	"github.com/renshi/renshi/internal/platform/i18n"
 	"github.com/renshi/renshi/internal/platform/rbac"
 	"github.com/renshi/renshi/internal/platform/sheet"
-	"github.com/renshi/renshi/internal/platform/tenant"
 )
 
 // `renshi import`: the same engine as the web import (upload, mapping,
@@ -57,7 +56,7 @@ func importCmd(ctx context.Context, args []string, out io.Writer) error {
 		if *mode != imports.ModeAll && *mode != imports.ModeValid {
 			return fmt.Errorf("--mode %q: want all or valid", *mode)
 		}
-		t, err := importTenant(ctx, a, *tenantCode)
+		t, err := pickTenant(ctx, a, *tenantCode)
 		if err != nil {
 			return err
 		}
@@ -175,28 +174,6 @@ func splitArgs(args []string, extra func(*flag.FlagSet)) ([]string, []string, er
 		}
 	}
 	return flags, pos, nil
-}
-
-// importTenant is the tenant named, or the only one.
-func importTenant(ctx context.Context, a *app.App, code string) (*tenant.Tenant, error) {
-	if code != "" {
-		t, err := a.Tenants.ByCode(ctx, code)
-		if err != nil {
-			return nil, fmt.Errorf("tenant %q: %w", code, err)
-		}
-		return t, nil
-	}
-	list, err := a.Tenants.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	switch len(list) {
-	case 0:
-		return nil, errors.New("no tenant yet: create one with `renshi tenant create`")
-	case 1:
-		return &list[0], nil
-	}
-	return nil, errors.New("there is more than one tenant: name one with --tenant CODE")
 }
 
 // progressPrinter reports a run's progress on a terminal every tenth.
