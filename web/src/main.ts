@@ -7,6 +7,7 @@ import { configureClient } from './api/client'
 import { useSessionStore } from './stores/session'
 import { showInfo } from './components/feedback'
 import './styles.css'
+import './styles/lists.css'
 
 const app = createApp(App)
 const pinia = createPinia()
