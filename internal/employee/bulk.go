@@ -49,6 +49,9 @@ func (s *Service) Import(ctx context.Context, list []BulkEmployee) (int, error) 
 	now := s.nowUTC()
 	var total struct{ employees, assignments, contracts int }
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.db.BulkLoad(ctx); err != nil {
+			return err
+		}
 		need := 0
 		for i := range list {
 			if list[i].Employee.EmployeeNo == "" {

@@ -445,6 +445,9 @@ func (s *Service) commit(ctx context.Context, b *Batch, t Target, prog Progress)
 	)
 	errRefused := errs.E(errs.Conflict, "imports.changed_since_check")
 	err = s.db.WithTx(ctx, func(tx context.Context) error {
+		if err := s.db.BulkLoad(tx); err != nil {
+			return err
+		}
 		// Progress joins the transaction on SQLite, whose one writer it
 		// holds; PostgreSQL writes it beside, where the UI sees it and a
 		// cancel flag can reach it.
