@@ -137,12 +137,14 @@ func BenchmarkImport100kXLSX(b *testing.B) {
 		b.Fatalf("%d imported employees have a manager, want %d", got, want)
 	}
 
-	// The raw bulk insert, in a second tenant with the same organisation
-	// (so after the import: its tables are not empty). The rows are the
-	// file's people as the roster target writes them — same names, ID
-	// numbers, mobiles, departments, managers, a hire row, a
-	// regularisation row and a contract each — built directly as
-	// employee.BulkEmployee; only the ids (and so the ciphertexts) differ.
+	// The raw bulk insert, in a second tenant with the same (demo)
+	// organisation, after the import: the tables already hold its rows.
+	// The rows are not read from the file but generated again as
+	// employee.BulkEmployee: the file's people as the roster target
+	// writes them — same names, ID numbers, mobiles, bank accounts,
+	// departments, positions, grades, managers, a hire row, a
+	// regularisation row and a contract each. Only the ids (and so the
+	// ciphertexts and blind indexes) differ.
 	ten2, err := a.Tenants.Create(bg, tenant.New{Code: "bulk", Name: "批量基准公司"})
 	if err != nil {
 		b.Fatal(err)
