@@ -116,16 +116,13 @@ func (d *approvalDirectory) EmployeeOfUser(ctx context.Context, userID ids.ID) (
 }
 
 func (d *approvalDirectory) Users(ctx context.Context, list []ids.ID) (map[ids.ID]approval.User, error) {
-	out := map[ids.ID]approval.User{}
-	for _, id := range list {
-		u, err := d.users.User(sys(ctx), id)
-		if errs.KindOf(err) == errs.NotFound {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out[id] = approval.User{ID: u.ID, Name: u.DisplayName, Active: u.Status == auth.StatusActive}
+	found, err := d.users.UsersByID(sys(ctx), list)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[ids.ID]approval.User, len(found))
+	for _, u := range found {
+		out[u.ID] = approval.User{ID: u.ID, Name: u.DisplayName, Active: u.Status == auth.StatusActive}
 	}
 	return out, nil
 }

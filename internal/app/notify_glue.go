@@ -60,19 +60,13 @@ var _ notify.Directory = notifyDirectory{}
 
 func (d notifyDirectory) Recipients(ctx context.Context, tenantID ids.ID, userIDs []ids.ID) (map[ids.ID]notify.Recipient, error) {
 	ctx = inTenant(ctx, tenantID)
-	out := make(map[ids.ID]notify.Recipient, len(userIDs))
-	for _, id := range userIDs {
-		if _, done := out[id]; done {
-			continue
-		}
-		u, err := d.users.User(ctx, id)
-		if errs.KindOf(err) == errs.NotFound {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out[id] = notify.Recipient{UserID: u.ID, Name: u.DisplayName, Email: u.Email, Locale: u.Locale, Active: u.Status == auth.StatusActive}
+	list, err := d.users.UsersByID(ctx, userIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[ids.ID]notify.Recipient, len(list))
+	for _, u := range list {
+		out[u.ID] = notify.Recipient{UserID: u.ID, Name: u.DisplayName, Email: u.Email, Locale: u.Locale, Active: u.Status == auth.StatusActive}
 	}
 	return out, nil
 }

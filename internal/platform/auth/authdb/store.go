@@ -108,6 +108,25 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (*auth.User, erro
 	return u, nil
 }
 
+// UsersByID returns the tenant's accounts with these ids (unknown ones
+// are left out), in one query per 500 ids.
+func (s *Store) UsersByID(ctx context.Context, list []ids.ID) ([]auth.User, error) {
+	c, t, err := s.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []auth.User
+	for start := 0; start < len(list); start += 500 {
+		var part []auth.User
+		err := c.NewSelect().Model(&part).Where("tenant_id = ? AND id IN (?)", t, bun.In(list[start:min(start+500, len(list))])).Scan(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	return out, nil
+}
+
 func (s *Store) UserByEmployee(ctx context.Context, employeeID ids.ID) (*auth.User, error) {
 	c, t, err := s.conn(ctx)
 	if err != nil {
