@@ -49,6 +49,8 @@ import (
 	"github.com/renshi/renshi/internal/platform/tenant/tenantapi"
 	"github.com/renshi/renshi/internal/platform/tenant/tenantdb"
 	"github.com/renshi/renshi/internal/platform/web"
+	"github.com/renshi/renshi/internal/training"
+	"github.com/renshi/renshi/internal/training/trainingapi"
 	ui "github.com/renshi/renshi/web"
 )
 
@@ -72,6 +74,7 @@ type App struct {
 	Notify    *notify.Service
 	Approvals *approval.Service
 	Imports   *imports.Service
+	Training  *training.Service
 	API       *web.API
 	Handler   http.Handler
 
@@ -124,6 +127,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Approvals.SetNotifier(ApprovalNotifier(a.Notify))
 	a.Notify.RegisterReminder(ApprovalReminders(a.Approvals))
 	a.Imports = a.newImports()
+	a.Training = a.newTraining()
 	a.registerJobs()
 	a.Handler = a.routes()
 	return a, nil
@@ -162,6 +166,7 @@ func (a *App) routes() http.Handler {
 	notifyapi.Routes(a.API, a.Notify)
 	approvalapi.Routes(a.API, a.Approvals)
 	importsapi.Routes(a.API, a.Imports)
+	trainingapi.Routes(a.API, a.Training)
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		web.WriteProblem(w, r, web.NewProblem(r.Context(), http.StatusNotFound, "no such route"))

@@ -12,6 +12,7 @@ import (
 	"github.com/renshi/renshi/internal/org"
 	"github.com/renshi/renshi/internal/platform/rbac"
 	"github.com/renshi/renshi/internal/platform/web"
+	"github.com/renshi/renshi/internal/training"
 )
 
 // policy is the authorization spec of every API route, written out here
@@ -194,6 +195,57 @@ var policy = map[string]string{
 	"POST /api/v1/imports/{id}/cancel":              web.Authenticated,
 	"POST /api/v1/imports/{id}/rollback":            web.Authenticated,
 	"GET /api/v1/imports/{id}/file":                 web.Authenticated,
+	// training: content ownership and learners' own records are checked
+	// in the service; routes name the least permission.
+	"GET /api/v1/training/modules":                          training.PermModuleRead,
+	"GET /api/v1/training/modules/export":                   training.PermModuleRead,
+	"POST /api/v1/training/modules":                         training.PermModuleRead,
+	"GET /api/v1/training/modules/{id}":                     training.PermModuleRead,
+	"PUT /api/v1/training/modules/{id}":                     training.PermModuleRead,
+	"DELETE /api/v1/training/modules/{id}":                  training.PermModuleRead,
+	"GET /api/v1/training/modules/{id}/materials":           web.Authenticated,
+	"POST /api/v1/training/modules/{id}/materials":          training.PermModuleRead,
+	"POST /api/v1/training/modules/{id}/materials/upload":   training.PermModuleRead,
+	"DELETE /api/v1/training/materials/{id}":                training.PermModuleRead,
+	"GET /api/v1/training/materials/{id}/versions":          web.Authenticated,
+	"GET /api/v1/training/materials/{id}/content":           web.Authenticated,
+	"GET /api/v1/training/modules/{id}/questions":           training.PermModuleRead,
+	"POST /api/v1/training/modules/{id}/questions":          training.PermModuleRead,
+	"PUT /api/v1/training/questions/{id}":                   training.PermModuleRead,
+	"DELETE /api/v1/training/questions/{id}":                training.PermModuleRead,
+	"GET /api/v1/training/programs":                         training.PermProgramRead,
+	"POST /api/v1/training/programs":                        training.PermProgramManage,
+	"GET /api/v1/training/programs/{id}":                    training.PermProgramRead,
+	"PUT /api/v1/training/programs/{id}":                    training.PermProgramManage,
+	"POST /api/v1/training/programs/{id}/activate":          training.PermProgramManage,
+	"POST /api/v1/training/programs/{id}/close":             training.PermProgramManage,
+	"GET /api/v1/training/programs/{id}/enrollments":        training.PermProgramRead,
+	"GET /api/v1/training/programs/{id}/enrollments/export": training.PermProgramRead,
+	"POST /api/v1/training/programs/{id}/enrollments":       training.PermProgramManage,
+	"GET /api/v1/training/programs/{id}/dashboard":          training.PermProgramRead,
+	"GET /api/v1/training/programs/{id}/duties":             training.PermProgramRead,
+	"POST /api/v1/training/programs/{id}/duties":            training.PermProgramManage,
+	"PUT /api/v1/training/duties/{id}":                      training.PermProgramManage,
+	"POST /api/v1/training/duties/{id}/confirm":             web.Authenticated,
+	"GET /api/v1/training/accountability":                   training.PermProgramRead,
+	"GET /api/v1/training/accountability/export":            training.PermProgramRead,
+	"GET /api/v1/training/overdue":                          training.PermProgramRead,
+	"GET /api/v1/training/overdue/export":                   training.PermProgramRead,
+	"GET /api/v1/training/employees/{id}/record":            web.Authenticated,
+	"GET /api/v1/training/records/export":                   training.PermProgramRead,
+	"GET /api/v1/training/grading":                          training.PermGrade,
+	"POST /api/v1/training/attempts/{id}/grade":             training.PermGrade,
+	"POST /api/v1/training/homework/{id}/grade":             training.PermGrade,
+	"GET /api/v1/training/my/tasks":                         web.Authenticated,
+	"GET /api/v1/training/my/modules/{id}":                  web.Authenticated,
+	"POST /api/v1/training/my/materials/{id}/view":          web.Authenticated,
+	"POST /api/v1/training/my/modules/{id}/attempts":        web.Authenticated,
+	"GET /api/v1/training/my/attempts/{id}":                 web.Authenticated,
+	"POST /api/v1/training/my/attempts/{id}/submit":         web.Authenticated,
+	"POST /api/v1/training/my/files":                        web.Authenticated,
+	"POST /api/v1/training/my/modules/{id}/homework":        web.Authenticated,
+	"POST /api/v1/training/my/enrollments/{id}/feedback":    web.Authenticated,
+	"GET /api/v1/training/my/record":                        web.Authenticated,
 }
 
 // TestAuthorizationMatrix calls every route as every built-in role and

@@ -120,6 +120,9 @@ func (s *Service) Create(ctx context.Context, n NewEmployee) (*Detail, error) {
 		if err := s.audit.Record(ctx, audit.Event{Action: ReasonHire, ObjectType: ObjectEmployee, ObjectID: e.ID.String(), Diff: diff}); err != nil {
 			return err
 		}
+		if err := s.tellHired(ctx, Hired{TenantID: p.TenantID, EmployeeID: e.ID, Name: e.Name, DepartmentID: job.DepartmentID, HireDate: n.HireDate}); err != nil {
+			return err
+		}
 		var err error
 		out, err = s.detail(ctx, e, today, today)
 		return err

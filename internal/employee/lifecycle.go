@@ -70,6 +70,8 @@ type Rehire struct {
 
 // change is the state of one lifecycle action.
 type change struct {
+	// ctx is the transaction's context: writes inside fn must use it.
+	ctx   context.Context
 	s     *Service
 	p     *rbac.Principal
 	e     *Employee
@@ -134,7 +136,7 @@ func (s *Service) act(ctx context.Context, id ids.ID, action string, fn func(c *
 		if len(rows) == 0 {
 			return errs.E(errs.Conflict, "employee.wrong_status", errs.Params{"status": ""})
 		}
-		c := &change{s: s, p: p, e: e, rows: rows, today: today, extra: map[string]any{}}
+		c := &change{ctx: ctx, s: s, p: p, e: e, rows: rows, today: today, extra: map[string]any{}}
 		if err := fn(c); err != nil {
 			return err
 		}
@@ -477,13 +479,13 @@ func (s *Service) Rehire(ctx context.Context, id ids.ID, in Rehire) (*Detail, er
 			if in.Contract.SigningEntityID == 0 {
 				in.Contract.SigningEntityID = a.LegalEntityID
 			}
-			ct, err := s.addContract(ctx, c.p, c.e, *in.Contract, s.nowUTC())
+			ct, err := s.addContract(c.ctx, c.p, c.e, *in.Contract, s.nowUTC())
 			if err != nil {
 				return err
 			}
 			c.extra["contract"] = ct
 		}
-		return nil
+		return s.tellHired(c.ctx, Hired{TenantID: c.p.TenantID, EmployeeID: c.e.ID, Name: c.e.Name, DepartmentID: a.DepartmentID, HireDate: day, Rehire: true})
 	})
 }
 

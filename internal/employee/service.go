@@ -29,6 +29,8 @@ type Service struct {
 	// engine takes the module's requests (bank account, transfer,
 	// promotion, resignation) when set by UseApprovals.
 	engine *approval.Service
+	// hired are told of each hire and rehire inside its transaction.
+	hired []func(ctx context.Context, h Hired) error
 
 	names *names
 	// refreshed remembers, per tenant, the day whose due scheduled
@@ -44,6 +46,33 @@ func NewService(d *db.DB, s Store, a *audit.Log, k *crypto.Keyring, f Files, o O
 	svc := &Service{db: d, store: s, audit: a, keys: k, files: f, org: o, now: time.Now}
 	svc.names = newNames(o, func() time.Time { return svc.now() })
 	return svc
+}
+
+// Hired is a hire (or rehire) as other modules see it.
+type Hired struct {
+	TenantID     ids.ID
+	EmployeeID   ids.ID
+	Name         string
+	DepartmentID ids.ID
+	HireDate     civil.Date
+	Rehire       bool
+}
+
+// OnHire registers fn to run inside the transaction that records a hire
+// or rehire (training enrols new hires); its error undoes the hire.
+// Imported rosters are migrations of people already here, not hires,
+// and do not call it. Register before serving.
+func (s *Service) OnHire(fn func(ctx context.Context, h Hired) error) {
+	s.hired = append(s.hired, fn)
+}
+
+func (s *Service) tellHired(ctx context.Context, h Hired) error {
+	for _, fn := range s.hired {
+		if err := fn(ctx, h); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SetClock replaces the clock (tests of scheduled changes).

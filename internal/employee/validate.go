@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/renshi/renshi/internal/platform/civil"
 	"github.com/renshi/renshi/internal/platform/errs"
@@ -130,12 +129,7 @@ func MaskBankAccount(s string) string {
 
 // text normalises a free-text field and checks its length.
 func text(f *errs.Fields, field string, s *string, max int, required bool) {
-	*s = validate.Normalize(*s)
-	if required && *s == "" {
-		f.Add(field, "required")
-		return
-	}
-	f.Check(utf8.RuneCountInString(*s) <= max, field, "too_long", errs.Params{"max": max})
+	validate.Text(f, field, s, max, required)
 }
 
 // choice checks an optional enumerated value.

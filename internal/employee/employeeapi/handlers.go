@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -544,17 +545,7 @@ func (h *handlers) download(ctx context.Context, in *downloadInput) (*huma.Strea
 
 // stream sends a stored file.
 func stream(rc io.ReadCloser, contentType, name string, attachment bool) *huma.StreamResponse {
-	return &huma.StreamResponse{Body: func(hctx huma.Context) {
-		defer rc.Close()
-		hctx.SetHeader("Content-Type", contentType)
-		hctx.SetHeader("X-Content-Type-Options", "nosniff")
-		hctx.SetHeader("Cache-Control", "private, no-store")
-		if attachment {
-			hctx.SetHeader("Content-Disposition", export.ContentDisposition(name))
-		}
-		hctx.SetStatus(200)
-		_, _ = io.Copy(hctx.BodyWriter(), rc)
-	}}
+	return web.StreamFile(rc, contentType, name, time.Time{}, attachment)
 }
 
 func (h *handlers) photo(ctx context.Context, in *web.IDPath) (*huma.StreamResponse, error) {

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
+	"github.com/renshi/renshi/internal/platform/errs"
 	"golang.org/x/text/width"
 )
 
@@ -84,4 +86,16 @@ func Email(s string) (string, bool) {
 	}
 	at := strings.LastIndex(s, "@")
 	return s[:at] + strings.ToLower(s[at:]), true
+}
+
+// Text normalises *s and checks it against a length in characters and,
+// when required, that something is left: the one check of free text
+// fields in every module's forms.
+func Text(f *errs.Fields, field string, s *string, max int, required bool) {
+	*s = Normalize(*s)
+	if required && *s == "" {
+		f.Add(field, "required")
+		return
+	}
+	f.Check(utf8.RuneCountInString(*s) <= max, field, "too_long", errs.Params{"max": max})
 }

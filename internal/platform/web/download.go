@@ -2,10 +2,13 @@ package web
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/renshi/renshi/internal/platform/export"
 )
@@ -41,5 +44,28 @@ func Download(name string, q ExportQuery, sheet string, write func(ctx context.C
 			// Headers are gone; the truncated file and the log say it failed.
 			slog.ErrorContext(ctx, "export failed", "requestId", RequestID(ctx), "file", filename, "err", err)
 		}
+	}}
+}
+
+// StreamFile sends a stored file. Seekable files (local disk) are served
+// with range requests, so a browser can seek in a video; attachment asks
+// the browser to save rather than show it.
+func StreamFile(rc io.ReadCloser, contentType, name string, modified time.Time, attachment bool) *huma.StreamResponse {
+	return &huma.StreamResponse{Body: func(hctx huma.Context) {
+		defer rc.Close()
+		hctx.SetHeader("Content-Type", contentType)
+		hctx.SetHeader("X-Content-Type-Options", "nosniff")
+		hctx.SetHeader("Cache-Control", "private, no-store")
+		if attachment {
+			hctx.SetHeader("Content-Disposition", export.ContentDisposition(name))
+		}
+		if rs, ok := rc.(io.ReadSeeker); ok {
+			if r, w := humago.Unwrap(hctx); r != nil {
+				http.ServeContent(w, r, "", modified, rs)
+				return
+			}
+		}
+		hctx.SetStatus(200)
+		_, _ = io.Copy(hctx.BodyWriter(), rc)
 	}}
 }
