@@ -75,28 +75,43 @@ func (s *Service) defaultDuties(ctx context.Context, pr *Program, mods []Module,
 	if len(out) == 0 {
 		return nil
 	}
-	// A department's duties go to its content owners (the first found;
-	// HR may reassign).
+	counts, err := s.store.MaterialCounts(ctx, pr.ModuleIDs)
+	if err != nil {
+		return err
+	}
 	owners := map[ids.ID]Account{}
 	for i := range out {
 		d := &out[i]
-		if d.Party != PartyDepartment {
-			continue
+		if err := s.defaultAssignee(ctx, d, owners); err != nil {
+			return err
 		}
-		a, ok := owners[d.DepartmentID]
-		if !ok {
-			list, err := s.people.Holders(ctx, PermManageProfessional, d.DepartmentID)
-			if err != nil {
-				return err
-			}
-			if len(list) > 0 {
-				a = list[0]
-			}
-			owners[d.DepartmentID] = a
+		// Materials already there prove the duty from the start.
+		if d.Kind == DutyProvide && counts[d.ModuleID] > 0 {
+			d.State, d.DoneAt, d.LastDoneAt, d.DoneHow = DutyDone, now, now, "material_uploaded"
 		}
-		d.AssigneeID, d.AssigneeName = a.UserID, a.Name
 	}
 	return s.store.InsertDuties(ctx, out)
+}
+
+// defaultAssignee gives a department's duty to its content owners (the
+// first found; HR may reassign). owners caches the lookups.
+func (s *Service) defaultAssignee(ctx context.Context, d *Duty, owners map[ids.ID]Account) error {
+	if d.Party != PartyDepartment || d.AssigneeID != 0 {
+		return nil
+	}
+	a, ok := owners[d.DepartmentID]
+	if !ok {
+		list, err := s.people.Holders(ctx, PermManageProfessional, d.DepartmentID)
+		if err != nil {
+			return err
+		}
+		if len(list) > 0 {
+			a = list[0]
+		}
+		owners[d.DepartmentID] = a
+	}
+	d.AssigneeID, d.AssigneeName = a.UserID, a.Name
+	return nil
 }
 
 func hasShort(ctx context.Context, s *Service, m *Module) bool {
@@ -243,6 +258,9 @@ func (s *Service) AddDuty(ctx context.Context, programID ids.ID, in DutyInput) (
 		d := &Duty{TenantID: p.TenantID, ID: ids.New(), ProgramID: pr.ID, Party: dutyParty[in.Kind], State: DutyOpen, Position: len(list),
 			CreatedAt: now, UpdatedAt: now}
 		applyDuty(d, in)
+		if err := s.defaultAssignee(ctx, d, map[ids.ID]Account{}); err != nil {
+			return err
+		}
 		if err := s.store.InsertDuties(ctx, []Duty{*d}); err != nil {
 			return err
 		}

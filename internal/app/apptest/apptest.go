@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -195,6 +196,35 @@ func (c *Client) Do(method, path string, body any) Response {
 	if c.Bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Bearer)
 	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.e.T.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return Response{Status: res.StatusCode, Header: res.Header, Body: b}
+}
+
+// Upload posts a multipart form: the file under field "file" and the
+// other fields as given.
+func (c *Client) Upload(path, name string, data []byte, fields map[string]string) Response {
+	c.e.T.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		_ = mw.WriteField(k, v)
+	}
+	fw, err := mw.CreateFormFile("file", name)
+	if err != nil {
+		c.e.T.Fatal(err)
+	}
+	_, _ = fw.Write(data)
+	_ = mw.Close()
+	req, err := http.NewRequest("POST", c.e.Server.URL+path, &buf)
+	if err != nil {
+		c.e.T.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
 	res, err := c.http.Do(req)
 	if err != nil {
 		c.e.T.Fatal(err)

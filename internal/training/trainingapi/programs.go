@@ -54,7 +54,7 @@ func (h *handlers) closeProgram(ctx context.Context, in *web.IDPath) (*web.Body[
 	return reply(h.svc.CloseProgram(ctx, in.ID))
 }
 
-type enrollmentQuery struct {
+type EnrollmentQuery struct {
 	Q            string `query:"q" maxLength:"100"`
 	State        string `query:"state" enum:"assigned,in_progress,completed,failed,overdue,"`
 	DepartmentID ids.ID `query:"departmentId"`
@@ -63,7 +63,7 @@ type enrollmentQuery struct {
 type enrollmentsInput struct {
 	web.IDPath
 	web.PageQuery
-	enrollmentQuery
+	EnrollmentQuery
 }
 
 func (h *handlers) enrollments(ctx context.Context, in *enrollmentsInput) (*web.Body[*web.Page[training.Enrollment]], error) {
@@ -75,7 +75,7 @@ func (h *handlers) enrollments(ctx context.Context, in *enrollmentsInput) (*web.
 type exportEnrollmentsInput struct {
 	web.IDPath
 	web.ExportQuery
-	enrollmentQuery
+	EnrollmentQuery
 }
 
 var enrollState = map[string]string{
@@ -154,20 +154,20 @@ func (h *handlers) confirmDuty(ctx context.Context, in *confirmInput) (*web.Body
 	return reply(h.svc.ConfirmDuty(ctx, in.ID, in.Body))
 }
 
-type accountabilityQuery struct {
+type AccountabilityQuery struct {
 	ProgramID  ids.ID `query:"programId"`
 	EmployeeID ids.ID `query:"employeeId"`
 	Party      string `query:"party" enum:"hr,department,employee,"`
 	State      string `query:"state" enum:"open,overdue,done,"`
 }
 
-func (q accountabilityQuery) filter() training.AccountabilityFilter {
+func (q AccountabilityQuery) filter() training.AccountabilityFilter {
 	return training.AccountabilityFilter{ProgramID: q.ProgramID, EmployeeID: q.EmployeeID, Party: q.Party, State: q.State}
 }
 
 type accountabilityInput struct {
 	web.PageQuery
-	accountabilityQuery
+	AccountabilityQuery
 }
 
 func (h *handlers) accountability(ctx context.Context, in *accountabilityInput) (*web.Body[*web.Page[training.Duty]], error) {
@@ -179,7 +179,7 @@ func (h *handlers) accountability(ctx context.Context, in *accountabilityInput) 
 
 type exportAccountabilityInput struct {
 	web.ExportQuery
-	accountabilityQuery
+	AccountabilityQuery
 }
 
 var partyZH = map[string]string{training.PartyHR: "人力资源部", training.PartyDepartment: "业务部门", training.PartyEmployee: "员工"}
@@ -210,7 +210,7 @@ func (h *handlers) exportAccountability(ctx context.Context, in *exportAccountab
 	}), nil
 }
 
-type overdueQuery struct {
+type OverdueQuery struct {
 	Q            string `query:"q" maxLength:"100"`
 	ProgramID    ids.ID `query:"programId"`
 	DepartmentID ids.ID `query:"departmentId"`
@@ -218,7 +218,7 @@ type overdueQuery struct {
 
 type overdueInput struct {
 	web.PageQuery
-	overdueQuery
+	OverdueQuery
 }
 
 func (h *handlers) overdue(ctx context.Context, in *overdueInput) (*web.Body[*web.Page[training.Enrollment]], error) {
@@ -229,7 +229,7 @@ func (h *handlers) overdue(ctx context.Context, in *overdueInput) (*web.Body[*we
 
 type exportOverdueInput struct {
 	web.ExportQuery
-	overdueQuery
+	OverdueQuery
 }
 
 func (h *handlers) exportOverdue(ctx context.Context, in *exportOverdueInput) (*huma.StreamResponse, error) {

@@ -181,7 +181,7 @@ func empty(err error) (*web.Empty, error) {
 
 // ---- catalogue
 
-type moduleQuery struct {
+type ModuleQuery struct {
 	Q            string `query:"q" maxLength:"100"`
 	Kind         string `query:"kind" enum:"general,professional,"`
 	DepartmentID ids.ID `query:"departmentId"`
@@ -189,13 +189,13 @@ type moduleQuery struct {
 	Archived     bool   `query:"archived"`
 }
 
-func (q moduleQuery) filter() training.ModuleFilter {
+func (q ModuleQuery) filter() training.ModuleFilter {
 	return training.ModuleFilter{Q: q.Q, Kind: q.Kind, DepartmentID: q.DepartmentID, Editable: q.Editable, Archived: q.Archived}
 }
 
 type modulesInput struct {
 	web.PageQuery
-	moduleQuery
+	ModuleQuery
 }
 
 func (h *handlers) modules(ctx context.Context, in *modulesInput) (*web.Body[*web.Page[training.Module]], error) {
@@ -207,7 +207,7 @@ func (h *handlers) modules(ctx context.Context, in *modulesInput) (*web.Body[*we
 
 type exportModulesInput struct {
 	web.ExportQuery
-	moduleQuery
+	ModuleQuery
 }
 
 func (h *handlers) exportModules(ctx context.Context, in *exportModulesInput) (*huma.StreamResponse, error) {
