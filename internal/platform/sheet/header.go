@@ -30,6 +30,7 @@ func (r *Reader) Header(aliases func(normalised string) bool) ([]string, error) 
 	if aliases == nil {
 		aliases = func(string) bool { return false }
 	}
+	r.started = true
 	var buf []bufRow
 	for _, p := range r.pending {
 		if !isEmpty(p.cells) {

@@ -154,6 +154,9 @@ func (r *Reader) UseSheet(name string) error {
 		}
 		return errs.E(errs.Invalid, "sheet.no_such_sheet", errs.Params{"sheet": name})
 	}
+	if r.src != nil && name == r.x.current && !r.started && r.header == 0 && len(r.pending) == 0 {
+		return nil // at the top of that sheet already: opening it again would read it twice
+	}
 	if r.src != nil {
 		_ = r.src.close()
 	}

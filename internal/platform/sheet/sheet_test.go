@@ -443,6 +443,19 @@ func TestUseSheet(t *testing.T) {
 	if !r.Next() || r.Line() != 1 {
 		t.Fatalf("restart at line %d", r.Line())
 	}
+
+	// The sheet Open chose, chosen again before reading: nothing is
+	// opened twice, and the rows are all there; once read from, it
+	// starts again.
+	r = open(t, data, sheet.Limits{})
+	must(t, r.UseSheet(r.Sheet()))
+	if !r.Next() || r.Line() != 1 || r.Row()[0] != "说明" || r.Next() {
+		t.Fatalf("first sheet chosen again: line %d %q", r.Line(), r.Row())
+	}
+	must(t, r.UseSheet(r.Sheet()))
+	if !r.Next() || r.Line() != 1 || r.Row()[0] != "说明" {
+		t.Fatalf("first sheet again after reading: line %d %q", r.Line(), r.Row())
+	}
 }
 
 func TestNormalise(t *testing.T) {
