@@ -88,6 +88,9 @@ func (s *Service) SetMapping(ctx context.Context, id ids.ID, in MappingInput) (*
 		out, err = s.view(ctx, b, t, sample, false)
 		return err
 	})
+	if err == nil {
+		s.dropSpill(ctx, out.Batch) // the dry run is discarded
+	}
 	return out, err
 }
 

@@ -76,6 +76,7 @@ func (s *Service) runNow(ctx context.Context, id ids.ID, phase string, p Progres
 	}
 	if err := s.execute(ctx, ctx, b, t, phase, p); err != nil && !errors.Is(err, errReported) {
 		if ctx.Err() != nil { // interrupted (Ctrl-C): a commit has written nothing
+			s.dropSpill(context.WithoutCancel(ctx), b)
 			if ferr := s.finish(context.WithoutCancel(ctx), b.ID, 0, StateCancelled, nil); ferr != nil {
 				return nil, errors.Join(err, ferr)
 			}
@@ -261,6 +262,11 @@ func (s *Service) execute(base, ctx context.Context, b *Batch, t Target, phase s
 		err = s.check(rctx, b, t, prog)
 	} else {
 		err = s.commit(rctx, b, t, prog)
+		// Whatever came of it, the next commit needs a dry run first;
+		// unless the job stopped with its process and will run again.
+		if base.Err() == nil {
+			s.dropSpill(context.WithoutCancel(ctx), b)
+		}
 	}
 	cause := context.Cause(rctx)
 	switch {
@@ -331,6 +337,22 @@ func (s *Service) check(ctx context.Context, b *Batch, t Target, prog Progress) 
 	if err := s.db.WithTx(ctx, func(ctx context.Context) error { return s.store.DeleteErrors(ctx, b.ID) }); err != nil {
 		return err
 	}
+	// The cleaned rows go to a spill the commit replays (spill.go); a
+	// dry run goes on without one if it cannot be written.
+	s.dropSpill(ctx, b)
+	s.sweepSpills(ctx)
+	var sw *spillWriter
+	if s.spill != nil {
+		if sw, err = s.spill.create(b, pl, fingerprint(b, pl, s.opts)); err != nil {
+			s.log.WarnContext(ctx, "import dry run without a spill", "batch", b.ID, "error", err)
+			sw = nil
+		}
+	}
+	defer func() {
+		if sw != nil {
+			sw.abort()
+		}
+	}()
 	total := s.estimate(ctx, b)
 	if err := prog(ctx, 0, progressText(0, total)); err != nil {
 		return err
@@ -344,6 +366,15 @@ func (s *Service) check(ctx context.Context, b *Batch, t Target, prog Progress) 
 		actions = map[int]string{}
 	}
 	err = s.stream(ctx, b, pl, func(rows []Row) error {
+		// Spilled before Check, as the engine made them: the commit's
+		// Check gets what this one got.
+		if sw != nil {
+			if err := sw.add(rows, pl); err != nil {
+				s.log.WarnContext(ctx, "import spill dropped", "batch", b.ID, "error", err)
+				sw.abort()
+				sw = nil
+			}
+		}
 		outs, err := t.Check(ctx, run, rows)
 		if err != nil {
 			return err
@@ -394,7 +425,14 @@ func (s *Service) check(ctx context.Context, b *Batch, t Target, prog Progress) 
 			}
 		}
 	}
-	return s.db.WithTx(ctx, func(ctx context.Context) error {
+	if sw != nil {
+		err := sw.finish(done, counts)
+		sw = nil
+		if err != nil {
+			s.log.WarnContext(ctx, "import spill dropped", "batch", b.ID, "error", err)
+		}
+	}
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		cur, err := s.store.LockBatch(ctx, b.ID)
 		if err != nil {
 			return err
@@ -408,6 +446,10 @@ func (s *Service) check(ctx context.Context, b *Batch, t Target, prog Progress) 
 		cur.Version++
 		return s.store.UpdateBatch(ctx, cur)
 	})
+	if err != nil {
+		s.dropSpill(ctx, b)
+	}
+	return err
 }
 
 // estimate guesses the rows of a batch's file for the progress bar.
@@ -426,6 +468,9 @@ func (s *Service) estimate(ctx context.Context, b *Batch) int {
 
 // ---- the commit
 
+// source hands the rows of a batch to fn a chunk at a time.
+type source func(ctx context.Context, fn func(rows []Row) error) error
+
 func (s *Service) commit(ctx context.Context, b *Batch, t Target, prog Progress) error {
 	cols, err := t.Columns(ctx)
 	if err != nil {
@@ -435,6 +480,29 @@ func (s *Service) commit(ctx context.Context, b *Batch, t Target, prog Progress)
 	if err != nil {
 		return err
 	}
+	fromFile := func(ctx context.Context, fn func(rows []Row) error) error { return s.stream(ctx, b, pl, fn) }
+	if s.spill == nil {
+		return s.commitFrom(ctx, b, t, pl, fromFile, prog)
+	}
+	sp, err := s.spill.open(b, pl, fingerprint(b, pl, s.opts))
+	if err != nil {
+		s.log.InfoContext(ctx, "import commit reads the file", "batch", b.ID, "reason", err)
+		return s.commitFrom(ctx, b, t, pl, fromFile, prog)
+	}
+	err = s.commitFrom(ctx, b, t, pl, sp.replay, prog)
+	sp.close()
+	var bad *spillError
+	if !errors.As(err, &bad) {
+		return err
+	}
+	// Damaged under the commit's feet: nothing was written, start over
+	// from the file.
+	s.log.WarnContext(ctx, "import commit reads the file after all", "batch", b.ID, "reason", err)
+	return s.commitFrom(ctx, b, t, pl, fromFile, prog)
+}
+
+// commitFrom runs the commit's transaction over the rows of src.
+func (s *Service) commitFrom(ctx context.Context, b *Batch, t Target, pl *plan, src source, prog Progress) error {
 	total := b.Rows
 	var (
 		counts  Counts
@@ -444,7 +512,7 @@ func (s *Service) commit(ctx context.Context, b *Batch, t Target, prog Progress)
 		done    int
 	)
 	errRefused := errs.E(errs.Conflict, "imports.changed_since_check")
-	err = s.db.WithTx(ctx, func(tx context.Context) error {
+	err := s.db.WithTx(ctx, func(tx context.Context) error {
 		if err := s.db.BulkLoad(tx); err != nil {
 			return err
 		}
@@ -462,7 +530,7 @@ func (s *Service) commit(ctx context.Context, b *Batch, t Target, prog Progress)
 			return err
 		}
 		run := &Run{BatchID: b.ID.String(), Key: b.Key, CreateDepartments: b.CreateDepartments, State: map[string]any{}}
-		err := s.stream(tx, b, pl, func(rows []Row) error {
+		err := src(tx, func(rows []Row) error {
 			// The database may have changed since the dry run: check again.
 			outs, err := t.Check(tx, run, rows)
 			if err != nil {
@@ -712,7 +780,7 @@ func (pl *plan) example(cells []string) bool {
 // row cleans the mapped cells of a file row; rows whose mapped cells are
 // all empty are skipped.
 func (pl *plan) row(line int, cells []string) (Row, bool) {
-	r := Row{Line: line, Values: make(map[string]string, len(pl.cols)), raw: make(map[string]string, len(pl.cols))}
+	r := Row{Line: line, Values: make(map[string]string, len(pl.cols))}
 	empty := true
 	for i, c := range pl.cols {
 		raw := ""
@@ -723,8 +791,8 @@ func (pl *plan) row(line int, cells []string) (Row, bool) {
 			raw = export.Unescape(cells[j])
 		}
 		v, code, params := cleanCell(c, raw)
-		if raw != "" {
-			r.raw[c.Key] = raw
+		if raw != v || code != "" {
+			r.typed = append(r.typed, typedCell{key: c.Key, text: raw})
 		}
 		if v != "" || raw != "" {
 			empty = false
@@ -821,7 +889,7 @@ func (pl *plan) outcome(b *Batch, r *Row, out *Outcome, seq *int) (string, []Cel
 		if i, ok := pl.byKey[fe.Column]; ok {
 			c := pl.cols[i]
 			ce.Index, ce.Header = pl.index[i], pl.header[pl.index[i]]
-			ce.Value = r.raw[fe.Column]
+			ce.Value = r.typedText(fe.Column)
 			if c.Sensitive {
 				ce.Value = Mask(ce.Value)
 			}

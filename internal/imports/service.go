@@ -57,6 +57,16 @@ type Options struct {
 	Limits    sheet.Limits
 	ChunkSize int
 	Logger    *slog.Logger
+	// SpillDir keeps the dry runs' cleaned rows for their commits
+	// (spill.go); "" is renshi-imports in the system's temporary
+	// directory, "-" keeps none (every commit reads the file again).
+	SpillDir string
+	// SpillKey (32 bytes) seals the spills; nil draws a key for this
+	// process, so a commit run by another process reads the file.
+	// Processes sharing SpillDir and SpillKey use each other's spills.
+	SpillKey []byte
+	// SpillTTL is how long an unused spill is kept (default SpillTTL).
+	SpillTTL time.Duration
 }
 
 // Service runs imports: the target registry, batches, dry runs and
@@ -77,6 +87,10 @@ type Service struct {
 
 	runsMu sync.Mutex
 	runs   map[ids.ID]*localRun
+
+	spill     *spillStore // nil: no spills
+	sweepMu   sync.Mutex
+	lastSweep time.Time
 }
 
 // NewService builds the service. Register the targets, then the jobs
@@ -91,8 +105,14 @@ func NewService(d *db.DB, s Store, q *jobs.Queue, f *files.Service, a *audit.Log
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Service{db: d, store: s, jobs: q, files: f, audit: a, opts: opts, log: opts.Logger.With("module", "imports"),
+	svc := &Service{db: d, store: s, jobs: q, files: f, audit: a, opts: opts, log: opts.Logger.With("module", "imports"),
 		now: time.Now, targets: map[string]Target{}, runs: map[ids.ID]*localRun{}}
+	sp, err := newSpillStore(opts)
+	if err != nil {
+		svc.log.Error("import spills off: every commit reads its file again", "error", err)
+	}
+	svc.spill = sp
+	return svc
 }
 
 // SetClock replaces the clock (tests).

@@ -58,7 +58,21 @@ type Row struct {
 	// keep run.State complete (a key seen, a manager defined).
 	Errors []FieldError
 
-	raw map[string]string // the cells as typed, for the error list
+	// typed are the cells typed otherwise than cleaned (or that did not
+	// clean), for the error list; the others were typed as in Values.
+	typed []typedCell
+}
+
+type typedCell struct{ key, text string }
+
+// typedText is a cell as typed.
+func (r *Row) typedText(key string) string {
+	for _, c := range r.typed {
+		if c.key == key {
+			return c.text
+		}
+	}
+	return r.Values[key]
 }
 
 // Actions a row results in.

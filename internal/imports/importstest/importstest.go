@@ -326,6 +326,25 @@ func (t *People) Get(tenant ids.ID, no string) (Person, bool) {
 	return *p, true
 }
 
+// All returns copies of a tenant's records by number.
+func (t *People) All(tenant ids.ID) []Person {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]Person, 0, len(t.tenants[tenant]))
+	for _, p := range t.tenants[tenant] {
+		out = append(out, *p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].No < out[j].No })
+	return out
+}
+
+// SetDepartments replaces the departments the target knows.
+func (t *People) SetDepartments(list ...string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.Departments = list
+}
+
 // Count counts a tenant's records.
 func (t *People) Count(tenant ids.ID) int {
 	t.mu.Lock()
@@ -371,14 +390,18 @@ func (t *People) Lock(tenant ids.ID, no string) {
 
 // Env is the engine on a fresh database with one tenant.
 type Env struct {
-	T        testing.TB
-	DB       *db.DB
-	Audit    *audit.Log
-	Jobs     *jobs.Queue
-	Files    *files.Service
-	Store    *importsdb.Store
-	Svc      *imports.Service
-	People   *People
+	T      testing.TB
+	DB     *db.DB
+	Audit  *audit.Log
+	Jobs   *jobs.Queue
+	Files  *files.Service
+	Store  *importsdb.Store
+	Svc    *imports.Service
+	People *People
+	// FilesDir holds the uploaded files' bytes; SpillDir the dry runs'
+	// spills ("-": none).
+	FilesDir string
+	SpillDir string
 	TenantID ids.ID
 
 	mu    sync.Mutex
@@ -418,10 +441,17 @@ func New(tb testing.TB, opts ...Options) *Env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := &Env{T: tb, DB: d, Audit: audit.New(d, keys.AuditKey()), Store: importsdb.New(d), People: NewPeople(), users: map[ids.ID]account{}}
 	e.Jobs = jobs.New(d, jobs.Options{Workers: 2, PollInterval: 20 * time.Millisecond, Lease: 20 * time.Second, Logger: log})
-	e.Files = files.NewService(d, files.LocalDisk{Root: tb.TempDir()})
+	e.FilesDir = tb.TempDir()
+	e.Files = files.NewService(d, files.LocalDisk{Root: e.FilesDir})
 	so := o.Limits
+	if so.SpillDir == "" {
+		so.SpillDir = tb.TempDir()
+	}
+	e.SpillDir = so.SpillDir
 	so.Principals = e
-	so.Logger = log
+	if so.Logger == nil {
+		so.Logger = log
+	}
 	if o.ChunkSize > 0 {
 		so.ChunkSize = o.ChunkSize
 	}
