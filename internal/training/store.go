@@ -11,6 +11,8 @@ import (
 // Store keeps the module's data; every method is scoped to the tenant of
 // the principal in ctx. Not-found reads answer errs.NotFound.
 type Store interface {
+	SessionStore
+
 	// Catalogue.
 	InsertModule(ctx context.Context, m *Module) error
 	UpdateModule(ctx context.Context, m *Module, prevVersion int) error // Conflict "stale" when the version moved

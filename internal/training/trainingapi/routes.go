@@ -95,6 +95,7 @@ func Routes(api *web.API, svc *training.Service) {
 	web.Register(api, o(post, "/training/my/modules/{id}/homework", "submit-training-homework", "Hand in my homework", auth, 0), h.submitHomework)
 	web.Register(api, o(post, "/training/my/enrollments/{id}/feedback", "training-feedback", "Rate a program I took", auth, 0), h.feedback)
 	web.Register(api, o(get, "/training/my/record", "my-training-record", "My training hours, modules and certificates", auth, 0), h.myRecord)
+	sessionRoutes(api, h)
 }
 
 // Schema names are global in the OpenAPI document.
