@@ -218,6 +218,12 @@ func (s *Service) Module(ctx context.Context, id ids.ID) (*Module, error) {
 	if err != nil {
 		return nil, err
 	}
+	if m.MaterialCount, err = s.store.CountMaterials(ctx, id); err != nil {
+		return nil, err
+	}
+	if m.QuestionCount, err = s.store.CountQuestions(ctx, id); err != nil {
+		return nil, err
+	}
 	m.CanEdit = CanEdit(p, m)
 	return m, nil
 }

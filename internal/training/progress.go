@@ -12,7 +12,26 @@ import (
 // employee, in every program that assigns it), marks modules complete
 // and brings each enrollment's summary up to date.
 func (s *Service) updateProgress(ctx context.Context, rows []Progress, now time.Time, change func(*Progress)) error {
-	seen := map[ids.ID]bool{}
+	plan, err := s.planProgress(ctx, rows, now, change)
+	if err != nil {
+		return err
+	}
+	return s.applyProgress(ctx, plan)
+}
+
+// progressPlan is what a change to progress writes.
+type progressPlan struct {
+	rows        []Progress
+	enrollments []*Enrollment
+}
+
+// planProgress works out a change to progress without writing: it may
+// run outside the transaction (on the readers), so the transaction only
+// writes (test submissions keep the writer busy as briefly as possible).
+func (s *Service) planProgress(ctx context.Context, rows []Progress, now time.Time, change func(*Progress)) (*progressPlan, error) {
+	plan := &progressPlan{rows: rows}
+	byEnrollment := map[ids.ID][]*Progress{}
+	var order []ids.ID
 	for i := range rows {
 		pg := &rows[i]
 		change(pg)
@@ -20,30 +39,53 @@ func (s *Service) updateProgress(ctx context.Context, rows []Progress, now time.
 			pg.CompletedAt = now
 		}
 		pg.UpdatedAt = now
-		if err := s.store.UpdateProgress(ctx, pg); err != nil {
+		if byEnrollment[pg.EnrollmentID] == nil {
+			order = append(order, pg.EnrollmentID)
+		}
+		byEnrollment[pg.EnrollmentID] = append(byEnrollment[pg.EnrollmentID], pg)
+	}
+	for _, id := range order {
+		e, err := s.store.Enrollment(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		all, err := s.store.EnrollmentProgress(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for i := range all {
+			for _, changed := range byEnrollment[id] {
+				if all[i].ModuleID == changed.ModuleID {
+					all[i] = *changed
+				}
+			}
+		}
+		if summarise(e, all, now) {
+			plan.enrollments = append(plan.enrollments, e)
+		}
+	}
+	return plan, nil
+}
+
+// applyProgress writes a plan.
+func (s *Service) applyProgress(ctx context.Context, plan *progressPlan) error {
+	for i := range plan.rows {
+		if err := s.store.UpdateProgress(ctx, &plan.rows[i]); err != nil {
 			return err
 		}
-		if !seen[pg.EnrollmentID] {
-			seen[pg.EnrollmentID] = true
-			if err := s.summarise(ctx, pg.EnrollmentID, now); err != nil {
-				return err
-			}
+	}
+	for _, e := range plan.enrollments {
+		if err := s.store.UpdateEnrollment(ctx, e); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
 // summarise recomputes an enrollment from its modules: how many are done,
-// the average best score, and its state.
-func (s *Service) summarise(ctx context.Context, enrollmentID ids.ID, now time.Time) error {
-	e, err := s.store.Enrollment(ctx, enrollmentID)
-	if err != nil {
-		return err
-	}
-	rows, err := s.store.EnrollmentProgress(ctx, enrollmentID)
-	if err != nil {
-		return err
-	}
+// the average best score, and its state. It reports whether anything
+// changed.
+func summarise(e *Enrollment, rows []Progress, now time.Time) bool {
 	before := *e
 	e.ModulesTotal, e.ModulesDone, e.ScoreSum, e.ScoreCount = len(rows), 0, 0, 0
 	started := false
@@ -78,10 +120,10 @@ func (s *Service) summarise(ctx context.Context, enrollmentID ids.ID, now time.T
 	}
 	if e.State == before.State && e.ModulesDone == before.ModulesDone && e.ScoreSum == before.ScoreSum &&
 		e.ScoreCount == before.ScoreCount && e.StartedAt.Equal(before.StartedAt) && e.ModulesTotal == before.ModulesTotal {
-		return nil
+		return false
 	}
 	e.UpdatedAt = now
-	return s.store.UpdateEnrollment(ctx, e)
+	return true
 }
 
 // certificateNo is the printed number of a completion certificate: the

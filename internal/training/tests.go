@@ -232,17 +232,37 @@ func (s *Service) SubmitAttempt(ctx context.Context, attemptID ids.ID, answers m
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	m, err := s.store.Module(ctx, a.ModuleID)
+	// Read and grade on the readers; the writes of learners handing in
+	// together go in shared transactions (see Service.submits).
+	qs, err := s.store.Questions(ctx, a.ModuleID, a.QuestionIDs)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.store.ProgressOf(ctx, p.EmployeeID, a.ModuleID)
 	if err != nil {
 		return nil, err
 	}
 	now := s.nowUTC()
-	err = s.db.WithTx(ctx, func(ctx context.Context) error {
-		rows, err := s.store.ProgressOf(ctx, p.EmployeeID, a.ModuleID)
+	scoreAttempt(a, qs, answers, now)
+	plan, err := s.planProgress(ctx, rows, now, testChange(a))
+	if err != nil {
+		return nil, err
+	}
+	err = s.submits.Do(ctx, func(ctx context.Context) error {
+		if err := s.store.CloseAttempt(ctx, a); err != nil {
+			return err
+		}
+		if err := s.applyProgress(ctx, plan); err != nil {
+			return err
+		}
+		if a.State != AttemptGraded || a.Passed {
+			return nil
+		}
+		m, err := s.store.Module(ctx, a.ModuleID)
 		if err != nil {
 			return err
 		}
-		return s.finish(ctx, m, a, answers, now, rows)
+		return s.afterGrade(ctx, m, a, rows, now)
 	})
 	if errs.KindOf(err) == errs.Conflict && errs.Is(err, errs.Conflict, "stale") {
 		// Another submission won the race: its result stands.
@@ -257,13 +277,28 @@ func (s *Service) SubmitAttempt(ctx context.Context, attemptID ids.ID, answers m
 	return a, nil
 }
 
-// finish grades and closes an open attempt (the store refuses a second
-// close with "stale") and updates the learner's progress.
+// finish grades and closes an open attempt inside the caller's
+// transaction (the store refuses a second close with "stale") and moves
+// the learner's progress on.
 func (s *Service) finish(ctx context.Context, m *Module, a *Attempt, answers map[string][]string, now time.Time, rows []Progress) error {
 	qs, err := s.store.Questions(ctx, m.ID, a.QuestionIDs)
 	if err != nil {
 		return err
 	}
+	scoreAttempt(a, qs, answers, now)
+	if err := s.store.CloseAttempt(ctx, a); err != nil {
+		return err
+	}
+	if err := s.updateProgress(ctx, rows, now, testChange(a)); err != nil {
+		return err
+	}
+	return s.afterGrade(ctx, m, a, rows, now)
+}
+
+// scoreAttempt grades answers into a: choice, true/false and fill-in at
+// once; short answers leave it waiting for a reviewer. Late answers are
+// kept but do not pass.
+func scoreAttempt(a *Attempt, qs []Question, answers map[string][]string, now time.Time) {
 	a.Answers = answers
 	a.SubmittedAt = now
 	a.Late = !a.DeadlineAt.IsZero() && now.After(a.DeadlineAt.Add(SubmitGrace))
@@ -289,25 +324,11 @@ func (s *Service) finish(ctx context.Context, m *Module, a *Attempt, answers map
 	if a.State == AttemptGraded {
 		a.GradedAt = now
 	}
-	if err := s.store.CloseAttempt(ctx, a); err != nil {
-		return err
-	}
-	return s.afterGrade(ctx, m, a, rows, now)
 }
 
-func percent(earned, total int) int {
-	if total == 0 {
-		return 0
-	}
-	return int(math.Round(float64(earned) * 100 / float64(total)))
-}
-
-// afterGrade moves the learner's progress on: passed, failed (with a
-// retake reminder while attempts remain), or waiting for a reviewer.
-// Spending every attempt without a pass fails the enrollment.
-func (s *Service) afterGrade(ctx context.Context, m *Module, a *Attempt, rows []Progress, now time.Time) error {
-	spent := m.MaxAttempts > 0 && a.Number >= m.MaxAttempts
-	err := s.updateProgress(ctx, rows, now, func(pg *Progress) {
+// testChange is what a graded (or waiting) attempt does to progress.
+func testChange(a *Attempt) func(*Progress) {
+	return func(pg *Progress) {
 		pg.Attempts = max(pg.Attempts, a.Number)
 		if pg.TestState == TestPassed {
 			return
@@ -323,10 +344,21 @@ func (s *Service) afterGrade(ctx context.Context, m *Module, a *Attempt, rows []
 		if a.State == AttemptGraded {
 			pg.BestScore = max(pg.BestScore, a.Score)
 		}
-	})
-	if err != nil {
-		return err
 	}
+}
+
+func percent(earned, total int) int {
+	if total == 0 {
+		return 0
+	}
+	return int(math.Round(float64(earned) * 100 / float64(total)))
+}
+
+// afterGrade follows a graded attempt up: a failed one brings a retake
+// reminder while attempts remain; spending every attempt without a pass
+// fails the enrollment.
+func (s *Service) afterGrade(ctx context.Context, m *Module, a *Attempt, rows []Progress, now time.Time) error {
+	spent := m.MaxAttempts > 0 && a.Number >= m.MaxAttempts
 	if a.State != AttemptGraded || a.Passed {
 		return nil
 	}
@@ -436,6 +468,9 @@ func (s *Service) GradeAttempt(ctx context.Context, attemptID ids.ID, in GradeIn
 		}
 		rows, err := s.store.ProgressOf(ctx, a.EmployeeID, a.ModuleID)
 		if err != nil {
+			return err
+		}
+		if err := s.updateProgress(ctx, rows, now, testChange(a)); err != nil {
 			return err
 		}
 		if err := s.afterGrade(ctx, m, a, rows, now); err != nil {

@@ -3,9 +3,11 @@
 package trainingdb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -81,7 +83,7 @@ func (s *Store) Module(ctx context.Context, id ids.ID) (*training.Module, error)
 		return nil, err
 	}
 	m := new(training.Module)
-	err = moduleCounts(c.NewSelect().Model(m)).Where("m.tenant_id = ? AND m.id = ?", t, id).Scan(ctx)
+	err = c.NewSelect().Model(m).Where("m.tenant_id = ? AND m.id = ?", t, id).Scan(ctx)
 	return m, db.NotFound(err, "object.training_module")
 }
 
@@ -669,10 +671,14 @@ func (s *Store) ProgressOf(ctx context.Context, employeeID, moduleID ids.ID) ([]
 		return nil, err
 	}
 	var out []training.Progress
+	// No ORDER BY: without statistics SQLite would walk the primary key
+	// (tenant, enrollment) to avoid a sort, reading the whole tenant; the
+	// few rows are sorted here.
 	err = c.NewSelect().Model(&out).
-		Join("JOIN training_programs p ON p.tenant_id = pg.tenant_id AND p.id = pg.program_id").
-		Where("pg.tenant_id = ? AND pg.employee_id = ? AND pg.module_id = ? AND p.state <> ?", t, employeeID, moduleID, training.ProgramDraft).
-		OrderExpr("pg.enrollment_id").Scan(ctx)
+		Where("pg.tenant_id = ? AND pg.employee_id = ? AND pg.module_id = ?", t, employeeID, moduleID).
+		Where("EXISTS (SELECT 1 FROM training_programs p WHERE p.tenant_id = pg.tenant_id AND p.id = pg.program_id AND p.state <> ?)", training.ProgramDraft).
+		Scan(ctx)
+	slices.SortFunc(out, func(a, b training.Progress) int { return cmp.Compare(a.EnrollmentID, b.EnrollmentID) })
 	return out, err
 }
 

@@ -158,7 +158,11 @@ CREATE TABLE training_progress (
     PRIMARY KEY (tenant_id, enrollment_id, module_id),
     FOREIGN KEY (tenant_id, enrollment_id) REFERENCES training_enrollments (tenant_id, id)
 );
-CREATE INDEX training_progress_module ON training_progress (tenant_id, module_id, employee_id);
+-- A learner's rows of a module (every learner action starts there), and a
+-- module's rows (its totals change with its materials).
+CREATE INDEX training_progress_employee ON training_progress (tenant_id, employee_id, module_id);
+CREATE INDEX training_progress_module ON training_progress (tenant_id, module_id);
+CREATE INDEX training_progress_program ON training_progress (tenant_id, program_id, module_id);
 
 -- Viewing progress of one employee on one material.
 CREATE TABLE training_views (
