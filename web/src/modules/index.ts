@@ -7,5 +7,6 @@ import employee from './employee/routes'
 import approval from './approval/routes'
 import notify from './notify/routes'
 import imports from './imports/routes'
+import training from './training/routes'
 
-export const modules: ModuleDef[] = [platform, approval, employee, org, imports, notify]
+export const modules: ModuleDef[] = [platform, approval, employee, org, imports, training, notify]
