@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -469,28 +470,57 @@ func (st *spillStore) open(b *Batch, pl *plan, fp string) (*spillReader, error) 
 }
 
 // replay hands the spilled rows to fn a chunk at a time, as the dry run
-// read them from the file.
+// read them from the file. The next chunk is read and decoded on another
+// goroutine meanwhile (the commit's own goroutine is the bottleneck:
+// Check and Apply), so at most three chunks are held.
 func (r *spillReader) replay(ctx context.Context, fn func(rows []Row) error) error {
+	type chunk struct {
+		rows []Row
+		err  error
+	}
+	ch := make(chan chunk, 1)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(ch)
+		for {
+			rows, err := r.next()
+			select {
+			case ch <- chunk{rows, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		wg.Wait() // the reader is closed after replay: nothing may read it then
+	}()
 	n := 0
-	for {
+	for c := range ch {
 		if err := ctx.Err(); err != nil {
 			return context.Cause(ctx)
 		}
-		rows, err := r.next()
-		if err == io.EOF {
+		if c.err == io.EOF {
 			if n != r.trailer.Rows {
 				return badSpill("%d rows replayed, %d spilled", n, r.trailer.Rows)
 			}
 			return nil
 		}
-		if err != nil {
-			return err
+		if c.err != nil {
+			return c.err
 		}
-		n += len(rows)
-		if err := fn(rows); err != nil {
+		n += len(c.rows)
+		if err := fn(c.rows); err != nil {
 			return err
 		}
 	}
+	return badSpill("replay stopped")
 }
 
 // get reads and opens the next block.
