@@ -106,7 +106,10 @@ func (a *App) SeedDemo(ctx context.Context, opt SeedOptions) (*DemoResult, error
 		if err != nil || st == nil {
 			return err
 		}
-		return a.seedRequests(ctx, st, accounts, civil.Today(t.Location()))
+		if err := a.seedRequests(ctx, st, accounts, civil.Today(t.Location())); err != nil {
+			return err
+		}
+		return a.seedTraining(ctx, st, accounts, civil.Today(t.Location()))
 	})
 	if err != nil {
 		return nil, err
