@@ -82,6 +82,7 @@ type Service struct {
 	people People
 	files  Files
 	now    func() time.Time
+	links  publicLinks // the public URL and the calendar feed key (sessions.go)
 
 	notifyMu sync.RWMutex
 	notifier Notifier

@@ -1,0 +1,103 @@
+package training
+
+import "github.com/renshi/renshi/internal/platform/i18n"
+
+// Notification templates of learners' questions to module owners.
+const (
+	TemplateQuestionAsked    = "training.question_asked"
+	TemplateQuestionAnswered = "training.question_answered"
+)
+
+func init() {
+	template(TemplateQuestionAsked, "学员提问：{{.module}}", "{{.employee}} 就「{{.module}}」提问：{{.body}}",
+		"Question from a learner: {{.module}}", "{{.employee}} asks about \"{{.module}}\": {{.body}}")
+	template(TemplateQuestionAnswered, "您的提问已有回复：{{.module}}", "{{.answerer}} 回复了您就「{{.module}}」的提问：{{.answer}}",
+		"Your question was answered: {{.module}}", "{{.answerer}} answered your question about \"{{.module}}\": {{.answer}}")
+
+	register(i18n.ZH, map[string]string{
+		"training.session_mode":             "上课方式须为线下（offline）或线上（online）",
+		"training.place_required":           "线下课堂须填写上课地点",
+		"training.link_required":            "请填写有效的会议链接（http 或 https 开头，不含空格）",
+		"training.instructor_name_required": "选择了讲师账号时须填写讲师姓名",
+		"training.session_too_long":         "一次课堂不能超过 24 小时，更长的课程请分为多次课堂",
+		"training.session_module_required":  "内容负责人只能为本部门的课程安排课堂，请选择课程",
+		"training.session_has_attendance":   "该课堂已有 {count} 人签到，不能删除",
+		"training.capacity_below_signed":    "容量不能少于已签到人数（{count} 人）",
+		"training.not_instructor":           "只有该课堂的讲师或培训管理员可以展示签到码和登记出勤",
+		"training.qr_invalid":               "签到码无效，请扫描现场展示的二维码",
+		"training.qr_expired":               "签到码已过期，请重新扫描现场展示的二维码",
+		"training.sign_in_not_open":         "签到尚未开始：开课前 30 分钟（{from}）起可以签到",
+		"training.sign_in_closed":           "课堂已结束，不能再签到",
+		"training.not_enrolled":             "您不在该课堂所属的培训项目中，不能签到",
+		"training.not_enrolled_count":       "所选人员中有 {count} 人不在该课堂所属的培训项目中",
+		"training.session_full":             "课堂人数已满（容量 {capacity} 人，剩余 {left} 个名额）",
+		"training.calendar_off":             "日历订阅未启用",
+		"training.ask_not_assigned":         "您没有被安排学习这门课程，不能提问",
+		"training.answer_empty":             "请填写回复内容",
+		"training.answer_too_long":          "回复内容不能超过 {max} 个字符",
+		"training.cost_category":            "费用类别须为讲师费、场地费、教材资料费、差旅费或其他",
+		"training.amount_range":             "金额须大于 0 且不超过 {max} 元",
+		"object.training_session":           "培训课堂",
+		"object.training_question_asked":    "学员提问",
+		"object.training_cost":              "培训费用",
+		"object.training_calendar":          "日历订阅",
+		"field.place":                       "上课地点",
+		"field.link":                        "会议链接",
+		"field.capacity":                    "容量",
+		"field.startsAt":                    "开始时间",
+		"field.endsAt":                      "结束时间",
+		"field.instructorId":                "讲师账号",
+		"field.instructorName":              "讲师",
+		"field.moduleId":                    "课程",
+		"field.token":                       "签到码",
+		"field.employeeIds":                 "员工",
+		"field.category":                    "费用类别",
+		"field.amountFen":                   "金额",
+		"field.date":                        "日期",
+		"field.vendor":                      "供应商",
+		"field.from":                        "开始日期",
+	})
+	register(i18n.EN, map[string]string{
+		"training.session_mode":             "The mode must be offline or online",
+		"training.place_required":           "An offline session needs a place",
+		"training.link_required":            "Enter a valid meeting link (starting with http or https, without spaces)",
+		"training.instructor_name_required": "Name the instructor whose account you chose",
+		"training.session_too_long":         "A session cannot last more than 24 hours; split a longer course into several sessions",
+		"training.session_module_required":  "Content owners schedule sessions of their department's modules only: choose a module",
+		"training.session_has_attendance":   "{count} people have signed in to this session; it cannot be deleted",
+		"training.capacity_below_signed":    "The capacity cannot be below the number already signed in ({count})",
+		"training.not_instructor":           "Only the session's instructor or a training manager can show its sign-in code and take attendance",
+		"training.qr_invalid":               "The sign-in code is not valid; scan the QR code shown in the room",
+		"training.qr_expired":               "The sign-in code has expired; scan the QR code shown in the room again",
+		"training.sign_in_not_open":         "Sign-in is not open yet: it opens 30 minutes before the start ({from})",
+		"training.sign_in_closed":           "The session is over; sign-in is closed",
+		"training.not_enrolled":             "You are not enrolled in this session's program and cannot sign in",
+		"training.not_enrolled_count":       "{count} of the people chosen are not enrolled in this session's program",
+		"training.session_full":             "The session is full (capacity {capacity}, {left} places left)",
+		"training.calendar_off":             "Calendar subscriptions are not enabled",
+		"training.ask_not_assigned":         "This module is not assigned to you, so you cannot ask about it",
+		"training.answer_empty":             "Write an answer",
+		"training.answer_too_long":          "The answer must be at most {max} characters",
+		"training.cost_category":            "The category must be instructor, venue, materials, travel or other",
+		"training.amount_range":             "The amount must be more than 0 and at most {max} yuan",
+		"object.training_session":           "Classroom session",
+		"object.training_question_asked":    "Learner's question",
+		"object.training_cost":              "Training cost",
+		"object.training_calendar":          "Calendar feed",
+		"field.place":                       "Place",
+		"field.link":                        "Meeting link",
+		"field.capacity":                    "Capacity",
+		"field.startsAt":                    "Start",
+		"field.endsAt":                      "End",
+		"field.instructorId":                "Instructor account",
+		"field.instructorName":              "Instructor",
+		"field.moduleId":                    "Module",
+		"field.token":                       "Sign-in code",
+		"field.employeeIds":                 "Employees",
+		"field.category":                    "Category",
+		"field.amountFen":                   "Amount",
+		"field.date":                        "Date",
+		"field.vendor":                      "Vendor",
+		"field.from":                        "From",
+	})
+}
