@@ -24,6 +24,7 @@ func (a *App) newTraining() *training.Service {
 	users := authdb.New(a.DB)
 	svc := training.NewService(a.DB, trainingdb.New(a.DB), a.Audit, &trainingPeople{a: a, users: users}, a.Files)
 	svc.SetNotifier(trainingNotifier{a.Notify})
+	svc.SetPublicLinks(a.Config.BaseURL, []byte(a.Keys.BlindIndex("training.calendar_feed", "key"))) // feed key: derived from the never-rotated index key, so feed addresses survive key rotation
 	a.Notify.RegisterReminder(svc.ReminderSource())
 	a.Employees.OnHire(func(ctx context.Context, h employee.Hired) error {
 		return svc.EnrollHire(ctx, training.Hire{TenantID: h.TenantID, EmployeeID: h.EmployeeID, Name: h.Name, DepartmentID: h.DepartmentID, HireDate: h.HireDate})
