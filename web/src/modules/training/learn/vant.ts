@@ -18,6 +18,7 @@ import 'vant/es/radio-group/style/index'
 import 'vant/es/rate/style/index'
 import 'vant/es/tag/style/index'
 import 'vant/es/toast/style/index'
+import './vant-icon.css'
 
 export {
   Button as VanButton,
