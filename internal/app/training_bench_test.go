@@ -11,6 +11,7 @@ import (
 
 	"github.com/renshi/renshi/internal/app/apptest"
 	"github.com/renshi/renshi/internal/platform/civil"
+	"github.com/renshi/renshi/internal/platform/db"
 	"github.com/renshi/renshi/internal/platform/export"
 	"github.com/renshi/renshi/internal/platform/ids"
 	"github.com/renshi/renshi/internal/platform/rbac"
@@ -86,6 +87,13 @@ func seedTraining(b *testing.B, n int) *trainingBench {
 			return st.InsertProgress(ctx, rows)
 		})
 		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	// A live database has statistics (autovacuum analyses tables that
+	// grew); freshly loaded bench tables have none until told.
+	if e.App.DB.Engine == db.Postgres {
+		if _, err := e.App.DB.Conn(ctx).ExecContext(ctx, "ANALYZE"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -16,7 +16,7 @@ type Store interface {
 	// Catalogue.
 	InsertModule(ctx context.Context, m *Module) error
 	UpdateModule(ctx context.Context, m *Module, prevVersion int) error // Conflict "stale" when the version moved
-	Module(ctx context.Context, id ids.ID) (*Module, error)                // without the counts
+	Module(ctx context.Context, id ids.ID) (*Module, error)             // without the counts
 	Modules(ctx context.Context, f ModuleFilter) ([]Module, int, error) // with the counts
 	ModulesByID(ctx context.Context, ids []ids.ID) ([]Module, error)
 

@@ -42,6 +42,7 @@ func (c *Combiner) Do(ctx context.Context, fn func(ctx context.Context) error) e
 	if InTx(ctx) {
 		return fn(ctx)
 	}
+
 	r := &combined{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	c.mu.Lock()
 	c.queue = append(c.queue, r)
