@@ -27,11 +27,32 @@ type progressPlan struct {
 
 // planProgress works out a change to progress without writing: it may
 // run outside the transaction (on the readers), so the transaction only
-// writes (test submissions keep the writer busy as briefly as possible).
+// writes.
 func (s *Service) planProgress(ctx context.Context, rows []Progress, now time.Time, change func(*Progress)) (*progressPlan, error) {
+	ens := map[ids.ID]*Enrollment{}
+	all := map[ids.ID][]Progress{}
+	for _, pg := range rows {
+		if ens[pg.EnrollmentID] != nil {
+			continue
+		}
+		e, err := s.store.Enrollment(ctx, pg.EnrollmentID)
+		if err != nil {
+			return nil, err
+		}
+		ens[e.ID] = e
+		if all[e.ID], err = s.store.EnrollmentProgress(ctx, e.ID); err != nil {
+			return nil, err
+		}
+	}
+	return planWith(rows, ens, all, now, change), nil
+}
+
+// planWith plans a change from what was read: the changed rows, their
+// enrollments and every module row of those enrollments.
+func planWith(rows []Progress, ens map[ids.ID]*Enrollment, all map[ids.ID][]Progress, now time.Time, change func(*Progress)) *progressPlan {
 	plan := &progressPlan{rows: rows}
-	byEnrollment := map[ids.ID][]*Progress{}
 	var order []ids.ID
+	seen := map[ids.ID]bool{}
 	for i := range rows {
 		pg := &rows[i]
 		change(pg)
@@ -39,32 +60,29 @@ func (s *Service) planProgress(ctx context.Context, rows []Progress, now time.Ti
 			pg.CompletedAt = now
 		}
 		pg.UpdatedAt = now
-		if byEnrollment[pg.EnrollmentID] == nil {
+		if !seen[pg.EnrollmentID] {
+			seen[pg.EnrollmentID] = true
 			order = append(order, pg.EnrollmentID)
 		}
-		byEnrollment[pg.EnrollmentID] = append(byEnrollment[pg.EnrollmentID], pg)
 	}
 	for _, id := range order {
-		e, err := s.store.Enrollment(ctx, id)
-		if err != nil {
-			return nil, err
+		e := ens[id]
+		if e == nil {
+			continue
 		}
-		all, err := s.store.EnrollmentProgress(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		for i := range all {
-			for _, changed := range byEnrollment[id] {
-				if all[i].ModuleID == changed.ModuleID {
-					all[i] = *changed
+		mods := append([]Progress(nil), all[id]...)
+		for i := range mods {
+			for _, changed := range rows {
+				if changed.EnrollmentID == id && mods[i].ModuleID == changed.ModuleID {
+					mods[i] = changed
 				}
 			}
 		}
-		if summarise(e, all, now) {
+		if summarise(e, mods, now) {
 			plan.enrollments = append(plan.enrollments, e)
 		}
 	}
-	return plan, nil
+	return plan
 }
 
 // applyProgress writes a plan.

@@ -90,15 +90,14 @@ type Service struct {
 	randMu sync.Mutex
 	rand   *rand.Rand
 
-	// submits commits test submissions in groups: a class handing in at
-	// the bell costs a few transactions, not one each.
-	submits *db.Combiner
+	// submitQ groups test submissions handed in together (submit.go).
+	submitQ submitQueue
 }
 
 // NewService builds the service.
 func NewService(d *db.DB, s Store, a *audit.Log, p People, f Files) *Service {
 	return &Service{db: d, store: s, audit: a, people: p, files: f, now: time.Now, notifier: nopNotifier{},
-		rand: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x7261696e)), submits: d.NewCombiner(256)}
+		rand: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x7261696e))}
 }
 
 // SetNotifier installs the notification sender.

@@ -75,6 +75,12 @@ type Store interface {
 	FailedTests(ctx context.Context, day civil.Date) ([]Retake, error)
 	EachRecordRow(ctx context.Context, f RecordFilter, fn func(*RecordRow) error) error
 
+	// Bulk reads of test submissions handed in together.
+	QuestionsByID(ctx context.Context, ids []ids.ID) ([]Question, error)
+	ProgressFor(ctx context.Context, pairs []EmployeeModule) ([]Progress, error) // in programs not draft
+	EnrollmentsByID(ctx context.Context, ids []ids.ID) ([]Enrollment, error)
+	ProgressOfEnrollments(ctx context.Context, ids []ids.ID) ([]Progress, error)
+
 	// Attempts.
 	InsertAttempt(ctx context.Context, a *Attempt) error
 	Attempt(ctx context.Context, id ids.ID) (*Attempt, error)
@@ -98,4 +104,9 @@ type Store interface {
 	OpenDuties(ctx context.Context, programID ids.ID, kind string, moduleID ids.ID) ([]Duty, error) // programID/moduleID 0: any
 	ReopenDuties(ctx context.Context, kind string, moduleID ids.ID, now time.Time) error
 	DutiesDue(ctx context.Context, until civil.Date) ([]Duty, error) // open with a due date up to until, and recurring ones
+}
+
+// EmployeeModule names one learner's module.
+type EmployeeModule struct {
+	EmployeeID, ModuleID ids.ID
 }

@@ -822,6 +822,99 @@ func (s *Store) EachRecordRow(ctx context.Context, f training.RecordFilter, fn f
 	}
 }
 
+// ---- bulk reads of submissions handed in together
+
+func (s *Store) QuestionsByID(ctx context.Context, list []ids.ID) ([]training.Question, error) {
+	out := []training.Question{}
+	if len(list) == 0 {
+		return out, nil
+	}
+	c, t, err := s.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for start := 0; start < len(list); start += chunk {
+		var part []training.Question
+		if err := c.NewSelect().Model(&part).Where("tenant_id = ? AND id IN (?)", t, bun.In(list[start:min(start+chunk, len(list))])).Scan(ctx); err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	return out, nil
+}
+
+func (s *Store) ProgressFor(ctx context.Context, pairs []training.EmployeeModule) ([]training.Progress, error) {
+	var out []training.Progress
+	if len(pairs) == 0 {
+		return out, nil
+	}
+	c, t, err := s.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// By employee (indexed), then kept to the pairs asked for.
+	emps := make([]ids.ID, 0, len(pairs))
+	want := make(map[training.EmployeeModule]bool, len(pairs))
+	for _, p := range pairs {
+		emps = append(emps, p.EmployeeID)
+		want[p] = true
+	}
+	for start := 0; start < len(emps); start += chunk {
+		var part []training.Progress
+		err := c.NewSelect().Model(&part).
+			Where("pg.tenant_id = ? AND pg.employee_id IN (?)", t, bun.In(emps[start:min(start+chunk, len(emps))])).
+			Where("EXISTS (SELECT 1 FROM training_programs p WHERE p.tenant_id = pg.tenant_id AND p.id = pg.program_id AND p.state <> ?)", training.ProgramDraft).
+			Scan(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, pg := range part {
+			if want[training.EmployeeModule{EmployeeID: pg.EmployeeID, ModuleID: pg.ModuleID}] {
+				out = append(out, pg)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) EnrollmentsByID(ctx context.Context, list []ids.ID) ([]training.Enrollment, error) {
+	var out []training.Enrollment
+	if len(list) == 0 {
+		return out, nil
+	}
+	c, t, err := s.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for start := 0; start < len(list); start += chunk {
+		var part []training.Enrollment
+		if err := c.NewSelect().Model(&part).Where("tenant_id = ? AND id IN (?)", t, bun.In(list[start:min(start+chunk, len(list))])).Scan(ctx); err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	return out, nil
+}
+
+func (s *Store) ProgressOfEnrollments(ctx context.Context, list []ids.ID) ([]training.Progress, error) {
+	var out []training.Progress
+	if len(list) == 0 {
+		return out, nil
+	}
+	c, t, err := s.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for start := 0; start < len(list); start += chunk {
+		var part []training.Progress
+		if err := c.NewSelect().Model(&part).Where("tenant_id = ? AND enrollment_id IN (?)", t, bun.In(list[start:min(start+chunk, len(list))])).Scan(ctx); err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	return out, nil
+}
+
 // ---- attempts
 
 func (s *Store) InsertAttempt(ctx context.Context, a *training.Attempt) error {
