@@ -18,7 +18,7 @@ func TestGradeByKind(t *testing.T) {
 		{Question{Kind: Single, Answer: []string{"1"}, Points: 5}, []string{"1"}, 5, true},
 		{Question{Kind: Single, Answer: []string{"1"}, Points: 5}, []string{"0"}, 0, true},
 		{Question{Kind: Multiple, Answer: []string{"0", "2"}, Points: 2}, []string{"2", "0"}, 2, true},
-		{Question{Kind: Multiple, Answer: []string{"0", "2"}, Points: 2}, []string{"0"}, 0, true},          // partly right is wrong
+		{Question{Kind: Multiple, Answer: []string{"0", "2"}, Points: 2}, []string{"0"}, 0, true},           // partly right is wrong
 		{Question{Kind: Multiple, Answer: []string{"0", "2"}, Points: 2}, []string{"0", "1", "2"}, 0, true}, // a wrong option too
 		{Question{Kind: Multiple, Answer: []string{"0", "2"}, Points: 2}, []string{"0", "0", "2"}, 2, true}, // repeats ignored
 		{Question{Kind: TrueFalse, Answer: []string{"false"}, Points: 1}, []string{"false"}, 1, true},
