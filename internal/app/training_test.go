@@ -239,3 +239,111 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// Work to grade goes to the owning department: short answers wait for its
+// reviewer, homework is graded by it (not by HR), and the learner's files
+// are open to them both.
+func TestTrainingGradingByOwners(t *testing.T) {
+	e := apptest.New(t)
+	root := e.Login("root")
+	ok := func(r apptest.Response, what string) map[string]any {
+		t.Helper()
+		if r.Status < 200 || r.Status > 299 {
+			t.Fatalf("%s: %d %s", what, r.Status, r.Body)
+		}
+		return r.JSON()
+	}
+	tech := ok(root.Do("POST", "/api/v1/departments", map[string]any{"code": "TECH", "name": "技术部", "effectiveDate": "2020-01-01"}), "dept")["id"].(string)
+	people := demo.NewPeople(5)
+	roles := map[string]string{}
+	for _, x := range root.Do("GET", "/api/v1/roles", nil).JSON()["items"].([]any) {
+		m := x.(map[string]any)
+		roles[m["code"].(string)] = m["id"].(string)
+	}
+	var empID string
+	person := func(i int, login, role string) *apptest.Client {
+		p := people.Person(i, civil.MustParse("2026-01-01"))
+		id := ok(root.Do("POST", "/api/v1/employees", map[string]any{"name": p.Name, "idNumber": p.IDNumber, "mobile": p.Mobile,
+			"departmentId": tech, "hireDate": "2025-01-01"}), "hire")["id"].(string)
+		ok(root.Do("POST", "/api/v1/users", map[string]any{"login": login, "displayName": login, "password": apptest.Password, "employeeId": id,
+			"grants": []any{map[string]any{"roleId": roles[role]}}}), "account")
+		empID = id
+		return e.Login(login)
+	}
+	owner := person(1, "tech.owner", "content_owner")
+	learner := person(2, "coder", "employee")
+	ok(root.Do("POST", "/api/v1/users", map[string]any{"login": "hr", "displayName": "hr", "password": apptest.Password,
+		"grants": []any{map[string]any{"roleId": roles["hr_admin"]}}}), "hr")
+	hr := e.Login("hr")
+	mod := ok(owner.Do("POST", "/api/v1/training/modules", map[string]any{"title": "Python 入门", "kind": "professional", "testEnabled": true,
+		"homeworkEnabled": true, "homeworkBrief": "写一个统计单词数的脚本"}), "module")["id"].(string)
+	ok(owner.Do("POST", "/api/v1/training/modules/"+mod+"/questions", map[string]any{"kind": "truefalse", "stem": "Python 用缩进表示代码块", "answer": []string{"true"}}), "q1")
+	ok(owner.Do("POST", "/api/v1/training/modules/"+mod+"/questions", map[string]any{"kind": "short", "stem": "列表和元组有什么区别？", "answer": []string{"列表可变，元组不可变"}, "points": 3}), "q2")
+	prog := ok(hr.Do("POST", "/api/v1/training/programs", map[string]any{"title": "技术部新人", "moduleIds": []string{mod}, "deadlineDays": 7,
+		"audience": map[string]any{"employeeIds": []string{empID}}}), "program")["id"].(string)
+	ok(hr.Do("POST", "/api/v1/training/programs/"+prog+"/activate", nil), "activate")
+
+	paper := ok(learner.Do("POST", "/api/v1/training/my/modules/"+mod+"/attempts", nil), "start")
+	answers := map[string][]string{}
+	for _, q := range paper["questions"].([]any) {
+		qq := q.(map[string]any)
+		if qq["kind"] == "short" {
+			answers[qq["id"].(string)] = []string{"列表可以修改，元组不行"}
+		} else {
+			answers[qq["id"].(string)] = []string{"true"}
+		}
+	}
+	aid := paper["attempt"].(map[string]any)["id"].(string)
+	res := ok(learner.Do("POST", "/api/v1/training/my/attempts/"+aid+"/submit", map[string]any{"answers": answers}), "submit")
+	if res["state"] != "grading" || res["passed"] != false {
+		t.Fatalf("short answer pending: %v", res)
+	}
+	file := ok(learner.Upload("/api/v1/training/my/files", "wc.py", []byte("import sys\nprint(len(sys.stdin.read().split()))\n"), nil), "file")
+	hw := ok(learner.Do("POST", "/api/v1/training/my/modules/"+mod+"/homework", map[string]any{"body": "见附件", "fileIds": []string{file["id"].(string)}}), "homework")
+	queue := ok(owner.Do("GET", "/api/v1/training/grading", nil), "queue")
+	if queue["total"] != 2.0 {
+		t.Fatalf("the owner's queue: %v", queue)
+	}
+	if r := hr.Do("GET", "/api/v1/training/attempts/"+aid+"/review", nil); r.Status != 403 {
+		t.Fatalf("HR reviews 技术部's test: %d", r.Status)
+	}
+	if r := hr.Do("POST", "/api/v1/training/homework/"+hw["id"].(string)+"/grade", map[string]any{"score": 90}); r.Status != 403 {
+		t.Fatalf("HR grades 技术部's homework: %d %s", r.Status, r.Body)
+	}
+	rev := ok(owner.Do("GET", "/api/v1/training/attempts/"+aid+"/review", nil), "review")
+	var shortID string
+	for _, q := range rev["questions"].([]any) {
+		qq := q.(map[string]any)
+		if qq["kind"] == "short" {
+			shortID = qq["id"].(string)
+			if qq["earned"] != -1.0 || qq["key"].([]any)[0] != "列表可变,元组不可变" {
+				t.Fatalf("review of the short answer: %v", qq)
+			}
+		}
+	}
+	if r := owner.Do("POST", "/api/v1/training/attempts/"+aid+"/grade", map[string]any{"points": map[string]int{shortID: 9}}); r.Status != 422 {
+		t.Fatalf("points over the question's: %d", r.Status)
+	}
+	graded := ok(owner.Do("POST", "/api/v1/training/attempts/"+aid+"/grade", map[string]any{"points": map[string]int{shortID: 3}}), "grade attempt")
+	if graded["score"] != 100.0 || graded["passed"] != true {
+		t.Fatalf("graded: %v", graded)
+	}
+	if r := owner.Do("GET", "/api/v1/training/homework/"+hw["id"].(string)+"/files/"+file["id"].(string), nil); r.Status != 200 || !strings.Contains(string(r.Body), "sys.stdin") {
+		t.Fatalf("owner reads the hand-in: %d", r.Status)
+	}
+	if r := hr.Do("GET", "/api/v1/training/homework/"+hw["id"].(string)+"/files/"+file["id"].(string), nil); r.Status != 404 {
+		t.Fatalf("HR reads 技术部's hand-in: %d", r.Status)
+	}
+	ok(owner.Do("POST", "/api/v1/training/homework/"+hw["id"].(string)+"/grade", map[string]any{"score": 88, "comment": "思路清楚"}), "grade homework")
+	task := ok(learner.Do("GET", "/api/v1/training/my/tasks", nil), "tasks")["items"].([]any)[0].(map[string]any)
+	if task["state"] != "completed" {
+		t.Fatalf("after grading: %v", task)
+	}
+	duties := ok(hr.Do("GET", "/api/v1/training/programs/"+prog+"/duties", nil), "duties")["items"].([]any)
+	for _, x := range duties {
+		d := x.(map[string]any)
+		if d["kind"] == "grade" && (d["state"] != "done" || d["doneHow"] != "work_graded" || d["departmentName"] != "技术部") {
+			t.Fatalf("grading duty: %v", d)
+		}
+	}
+}

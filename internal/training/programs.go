@@ -195,6 +195,9 @@ func (s *Service) Program(ctx context.Context, id ids.ID) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
+	if pr.Enrolled, err = s.store.CountEnrolled(ctx, id); err != nil {
+		return nil, err
+	}
 	mods, err := s.store.ModulesByID(ctx, pr.ModuleIDs)
 	if err != nil {
 		return nil, err

@@ -57,6 +57,7 @@ type Store interface {
 	InsertEnrollments(ctx context.Context, list []Enrollment) error
 	InsertProgress(ctx context.Context, rows []Progress) error
 	EnrolledEmployees(ctx context.Context, programID ids.ID) (map[ids.ID]bool, error)
+	CountEnrolled(ctx context.Context, programID ids.ID) (int, error)
 	Enrollment(ctx context.Context, id ids.ID) (*Enrollment, error)
 	UpdateEnrollment(ctx context.Context, e *Enrollment) error
 	FailEnrollment(ctx context.Context, id ids.ID, now time.Time) error

@@ -58,6 +58,11 @@ func StreamFile(rc io.ReadCloser, contentType, name string, modified time.Time, 
 		hctx.SetHeader("Cache-Control", "private, no-store")
 		if attachment {
 			hctx.SetHeader("Content-Disposition", export.ContentDisposition(name))
+		} else {
+			// Shown inside the app's own pages (a PDF viewer in a frame);
+			// uploads are sniffed, never HTML, so framing them is safe.
+			hctx.SetHeader("X-Frame-Options", "SAMEORIGIN")
+			hctx.SetHeader("Content-Security-Policy", "frame-ancestors 'self'")
 		}
 		if rs, ok := rc.(io.ReadSeeker); ok {
 			if r, w := humago.Unwrap(hctx); r != nil {

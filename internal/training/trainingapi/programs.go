@@ -401,3 +401,28 @@ func (h *handlers) feedback(ctx context.Context, in *feedbackInput) (*web.Body[*
 func (h *handlers) myRecord(ctx context.Context, _ *struct{}) (*web.Body[*training.Record], error) {
 	return reply(h.svc.MyRecord(ctx))
 }
+
+func (h *handlers) review(ctx context.Context, in *web.IDPath) (*web.Body[*training.Review], error) {
+	return reply(h.svc.ReviewAttempt(ctx, in.ID))
+}
+
+type homeworkFileInput struct {
+	web.IDPath
+	FileID ids.ID `path:"fileId"`
+}
+
+func (h *handlers) homeworkFile(ctx context.Context, in *homeworkFileInput) (*huma.StreamResponse, error) {
+	rc, f, err := h.svc.HomeworkFile(ctx, in.ID, in.FileID)
+	if err != nil {
+		return nil, err
+	}
+	return web.StreamFile(rc, f.ContentType, f.Name, f.CreatedAt, true), nil
+}
+
+func (h *handlers) evidence(ctx context.Context, in *web.IDPath) (*huma.StreamResponse, error) {
+	rc, f, err := h.svc.EvidenceFile(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return web.StreamFile(rc, f.ContentType, f.Name, f.CreatedAt, true), nil
+}

@@ -80,7 +80,10 @@ func Routes(api *web.API, svc *training.Service) {
 	web.Register(api, o(get, "/training/records/export", "export-training-records", "Training records: one row per employee and module", read, 0), h.exportRecords)
 	// Grading.
 	web.Register(api, o(get, "/training/grading", "list-training-grading", "Homework and short answers waiting for me", grade, 0), h.grading)
+	web.Register(api, o(get, "/training/attempts/{id}/review", "review-training-attempt", "An attempt with its questions, answers and key (reviewers)", grade, 0), h.review)
 	web.Register(api, o(post, "/training/attempts/{id}/grade", "grade-training-attempt", "Score an attempt's short answers", grade, 0), h.gradeAttempt)
+	web.Register(api, o(get, "/training/homework/{id}/files/{fileId}", "get-training-homework-file", "A file handed in with homework (its learner and the reviewers)", auth, 0), h.homeworkFile)
+	web.Register(api, o(get, "/training/duties/{id}/evidence", "get-training-duty-evidence", "The file attached to a duty confirmed by hand", read, 0), h.evidence)
 	web.Register(api, o(post, "/training/homework/{id}/grade", "grade-training-homework", "Grade a hand-in", grade, 0), h.gradeHomework)
 	// Learning center.
 	web.Register(api, o(get, "/training/my/tasks", "my-training-tasks", "My training with deadlines and progress", auth, 0), h.myTasks)

@@ -482,6 +482,14 @@ func (s *Store) EnrolledEmployees(ctx context.Context, programID ids.ID) (map[id
 	return out, nil
 }
 
+func (s *Store) CountEnrolled(ctx context.Context, programID ids.ID) (int, error) {
+	c, t, err := s.conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return count(c.NewSelect().Model((*training.Enrollment)(nil)).Where("tenant_id = ? AND program_id = ?", t, programID).Count(ctx))
+}
+
 func (s *Store) Enrollment(ctx context.Context, id ids.ID) (*training.Enrollment, error) {
 	c, t, err := s.conn(ctx)
 	if err != nil {
