@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"slices"
+	"strconv"
 
 	"github.com/renshi/renshi/internal/platform/errs"
 	"github.com/renshi/renshi/internal/platform/files"
@@ -22,14 +23,14 @@ type Review struct {
 
 // ReviewQuestion is one question of a review.
 type ReviewQuestion struct {
-	ID      ids.ID   `json:"id"`
-	Kind    string   `json:"kind"`
-	Stem    string   `json:"stem"`
-	Options []string `json:"options"`
-	Key     []string `json:"key" doc:"the answer key (short answers: the reference answer)"`
-	Answer  []string `json:"answer" doc:"the learner's answer"`
-	Points  int      `json:"points"`
-	Earned  int      `json:"earned" doc:"-1 while a short answer waits for its grade"`
+	ID      ids.ID        `json:"id"`
+	Kind    string        `json:"kind"`
+	Stem    string        `json:"stem"`
+	Options []PaperOption `json:"options" doc:"in the bank's order; answers name their keys"`
+	Answer  []string      `json:"answer" doc:"the answer key (short answers: the reference answer)"`
+	Given   []string      `json:"given" doc:"what the learner answered"`
+	Points  int           `json:"points"`
+	Earned  int           `json:"earned" doc:"-1 while a short answer waits for its grade"`
 }
 
 // ReviewAttempt shows an attempt to a reviewer of the module's owners.
@@ -74,8 +75,12 @@ func (s *Service) ReviewAttempt(ctx context.Context, id ids.ID) (*Review, error)
 		if answer == nil {
 			answer = []string{}
 		}
-		out.Questions = append(out.Questions, ReviewQuestion{ID: q.ID, Kind: q.Kind, Stem: q.Stem, Options: nonNil(q.Options),
-			Key: nonNil(q.Answer), Answer: answer, Points: q.Points, Earned: earned})
+		opts := make([]PaperOption, len(q.Options))
+		for i, o := range q.Options {
+			opts[i] = PaperOption{Key: strconv.Itoa(i), Text: o}
+		}
+		out.Questions = append(out.Questions, ReviewQuestion{ID: q.ID, Kind: q.Kind, Stem: q.Stem, Options: opts,
+			Answer: nonNil(q.Answer), Given: answer, Points: q.Points, Earned: earned})
 	}
 	return out, nil
 }
