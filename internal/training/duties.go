@@ -39,10 +39,16 @@ func (s *Service) defaultDuties(ctx context.Context, pr *Program, mods []Module,
 		end = start.AddDays(max(pr.DeadlineDays, 7) + 7)
 	}
 	now := s.nowUTC()
+	today := s.today(ctx)
 	var out []Duty
 	add := func(kind string, m *Module, title string, due civil.Date, every int) {
 		if has(kind, idOf(m)) {
 			return
+		}
+		if due.Before(today) {
+			// A program set up on (or after) its start: its preparations
+			// are due now, not late from the start.
+			due = today
 		}
 		d := Duty{TenantID: pr.TenantID, ID: ids.New(), ProgramID: pr.ID, Party: dutyParty[kind], Kind: kind, ModuleID: idOf(m),
 			Title: title, DueDate: due, EveryDays: every, State: DutyOpen, Position: len(existing) + len(out), CreatedAt: now, UpdatedAt: now}
