@@ -81,6 +81,12 @@ type Store interface {
 	ProgressFor(ctx context.Context, pairs []EmployeeModule) ([]Progress, error) // in programs not draft
 	EnrollmentsByID(ctx context.Context, ids []ids.ID) ([]Enrollment, error)
 	ProgressOfEnrollments(ctx context.Context, ids []ids.ID) ([]Progress, error)
+	// Bulk writes of a group: CloseAttempts closes attempts that must all
+	// still be open (Conflict "stale" otherwise, writing nothing of the
+	// group once the caller rolls back); the others record test results.
+	CloseAttempts(ctx context.Context, list []Attempt) error
+	UpdateTestProgress(ctx context.Context, rows []Progress) error
+	UpdateSummaries(ctx context.Context, list []Enrollment) error
 
 	// Attempts.
 	InsertAttempt(ctx context.Context, a *Attempt) error

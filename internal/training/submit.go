@@ -5,7 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/renshi/renshi/internal/platform/db"
 	"github.com/renshi/renshi/internal/platform/ids"
 	"github.com/renshi/renshi/internal/platform/rbac"
 )
@@ -142,8 +141,7 @@ func (s *Service) submitGroup(group []*submission) (deferred []*submission) {
 	now := s.nowUTC()
 	touched := map[ids.ID]bool{}
 	var ready []*submission
-	var ctxs []context.Context
-	var fns []func(context.Context) error
+	var plans []*progressPlan
 	for _, r := range group {
 		mine := byPair[EmployeeModule{EmployeeID: r.a.EmployeeID, ModuleID: r.a.ModuleID}]
 		clash := false
@@ -163,40 +161,77 @@ func (s *Service) submitGroup(group []*submission) (deferred []*submission) {
 				list = append(list, *q)
 			}
 		}
-		a := r.a
-		scoreAttempt(a, list, r.answers, now)
-		plan := planWith(mine, enrollments, modules, now, testChange(a))
+		scoreAttempt(r.a, list, r.answers, now)
 		ready = append(ready, r)
-		ctxs = append(ctxs, r.ctx)
-		fns = append(fns, func(ctx context.Context) error { return s.recordSubmission(ctx, a, plan, now) })
+		plans = append(plans, planWith(mine, enrollments, modules, now, testChange(r.a)))
 	}
-	if len(fns) == 0 {
+	if len(ready) == 0 {
 		return deferred
 	}
-	// SQLite has one writer: one transaction. PostgreSQL commits side by
-	// side: a few transactions in parallel overlap their round trips.
-	parts := 1
-	if s.db.Engine == db.Postgres {
-		parts = min(8, len(fns))
+	results, err := s.writeGroup(ctx, ready, plans, now)
+	if err != nil {
+		// Something in the group failed: each again on its own, in a
+		// savepoint, so one failure is only its own.
+		ctxs := make([]context.Context, len(ready))
+		fns := make([]func(context.Context) error, len(ready))
+		for i, r := range ready {
+			a, plan := r.a, plans[i]
+			ctxs[i] = r.ctx
+			fns[i] = func(ctx context.Context) error { return s.recordSubmission(ctx, a, plan, now) }
+		}
+		if results, err = s.db.Savepoints(ctxs, fns); err != nil {
+			fail(ready, err)
+			return deferred
+		}
 	}
-	var wg sync.WaitGroup
-	for k := 0; k < parts; k++ {
-		lo, hi := k*len(fns)/parts, (k+1)*len(fns)/parts
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results, err := s.db.All(ctxs[lo:hi], fns[lo:hi])
-			for i, r := range ready[lo:hi] {
-				if err != nil {
-					r.done <- err
-				} else {
-					r.done <- results[i]
-				}
-			}
-		}()
+	for i, r := range ready {
+		r.done <- results[i]
 	}
-	wg.Wait()
 	return deferred
+}
+
+// writeGroup writes a graded group in one transaction of a few bulk
+// statements; any failure (an attempt handed in meanwhile, say) undoes
+// the group for the caller to write one by one.
+func (s *Service) writeGroup(ctx context.Context, ready []*submission, plans []*progressPlan, now time.Time) ([]error, error) {
+	results := make([]error, len(ready))
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		attempts := make([]Attempt, len(ready))
+		for i, r := range ready {
+			attempts[i] = *r.a
+		}
+		if err := s.store.CloseAttempts(ctx, attempts); err != nil {
+			return err
+		}
+		var rows []Progress
+		var ens []Enrollment
+		for i := range ready {
+			rows = append(rows, plans[i].rows...)
+			for _, e := range plans[i].enrollments {
+				ens = append(ens, *e)
+			}
+		}
+		if err := s.store.UpdateTestProgress(ctx, rows); err != nil {
+			return err
+		}
+		if err := s.store.UpdateSummaries(ctx, ens); err != nil {
+			return err
+		}
+		for i, r := range ready {
+			if r.a.State != AttemptGraded || r.a.Passed {
+				continue
+			}
+			m, err := s.store.Module(ctx, r.a.ModuleID)
+			if err != nil {
+				return err
+			}
+			if err := s.afterGrade(ctx, m, r.a, plans[i].rows, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return results, err
 }
 
 // recordSubmission writes one graded attempt and its progress, and

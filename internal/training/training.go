@@ -145,8 +145,8 @@ type Program struct {
 	Description      string     `bun:"description" json:"description"`
 	State            string     `bun:"state" json:"state" enum:"draft,active,closed"`
 	ModuleIDs        []ids.ID   `bun:"module_ids,type:text" json:"moduleIds"`
-	StartDate        civil.Date `bun:"start_date,nullzero" json:"startDate"`
-	EndDate          civil.Date `bun:"end_date,nullzero" json:"endDate"`
+	StartDate        civil.Date `bun:"start_date,nullzero,type:date" json:"startDate"`
+	EndDate          civil.Date `bun:"end_date,nullzero,type:date" json:"endDate"`
 	DeadlineDays     int        `bun:"deadline_days" json:"deadlineDays" doc:"complete within N days of assignment; 0 = by the end date"`
 	Schedule         Schedule   `bun:"schedule,type:text" json:"schedule"`
 	Audience         Audience   `bun:"audience,type:text" json:"audience"`
@@ -242,8 +242,8 @@ type Enrollment struct {
 	DepartmentID    ids.ID     `bun:"department_id,nullzero" json:"departmentId"`
 	Source          string     `bun:"source" json:"source"`
 	State           string     `bun:"state" json:"state"`
-	AssignedOn      civil.Date `bun:"assigned_on" json:"assignedOn"`
-	DueDate         civil.Date `bun:"due_date,nullzero" json:"dueDate"`
+	AssignedOn      civil.Date `bun:"assigned_on,type:date" json:"assignedOn"`
+	DueDate         civil.Date `bun:"due_date,nullzero,type:date" json:"dueDate"`
 	ModulesTotal    int        `bun:"modules_total" json:"modulesTotal"`
 	ModulesDone     int        `bun:"modules_done" json:"modulesDone"`
 	ScoreSum        int        `bun:"score_sum" json:"-"`
@@ -281,7 +281,7 @@ type Progress struct {
 	Attempts       int        `bun:"attempts" json:"attempts"`
 	HomeworkState  string     `bun:"homework_state" json:"homeworkState" doc:"'' (no homework), pending, submitted, graded"`
 	HomeworkScore  int        `bun:"homework_score" json:"homeworkScore"`
-	HomeworkDue    civil.Date `bun:"homework_due,nullzero" json:"homeworkDue"`
+	HomeworkDue    civil.Date `bun:"homework_due,nullzero,type:date" json:"homeworkDue"`
 	LastMaterialID ids.ID     `bun:"last_material_id" json:"lastMaterialId"`
 	CompletedAt    time.Time  `bun:"completed_at,nullzero" json:"completedAt"`
 	UpdatedAt      time.Time  `bun:"updated_at" json:"updatedAt"`
@@ -438,7 +438,7 @@ type Duty struct {
 	Title          string     `bun:"title" json:"title"`
 	AssigneeID     ids.ID     `bun:"assignee_id" json:"assigneeId"`
 	AssigneeName   string     `bun:"assignee_name" json:"assigneeName"`
-	DueDate        civil.Date `bun:"due_date,nullzero" json:"dueDate"`
+	DueDate        civil.Date `bun:"due_date,nullzero,type:date" json:"dueDate"`
 	EveryDays      int        `bun:"every_days" json:"everyDays" doc:"recurring: done again every N days (HR reviews progress)"`
 	State          string     `bun:"state" json:"state"`
 	DoneAt         time.Time  `bun:"done_at,nullzero" json:"doneAt"`

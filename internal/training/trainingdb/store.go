@@ -923,6 +923,74 @@ func (s *Store) ProgressOfEnrollments(ctx context.Context, list []ids.ID) ([]tra
 	return out, nil
 }
 
+func (s *Store) CloseAttempts(ctx context.Context, list []training.Attempt) error {
+	if len(list) == 0 {
+		return nil
+	}
+	c, t, err := s.conn(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i].TenantID = t
+	}
+	for start := 0; start < len(list); start += chunk / 4 {
+		part := list[start:min(start+chunk/4, len(list))]
+		res, err := c.NewUpdate().Model(&part).Column("state", "answers", "results", "score", "passed", "submitted_at", "late", "graded_at").Bulk().
+			Where("at.state = ?", training.AttemptOpen).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		// One of them was handed in meanwhile: the caller sorts it out
+		// one by one.
+		if n, _ := res.RowsAffected(); n != int64(len(part)) {
+			return errs.E(errs.Conflict, "stale")
+		}
+	}
+	return nil
+}
+
+func (s *Store) UpdateTestProgress(ctx context.Context, rows []training.Progress) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	c, t, err := s.conn(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		rows[i].TenantID = t
+	}
+	for start := 0; start < len(rows); start += chunk / 4 {
+		part := rows[start:min(start+chunk/4, len(rows))]
+		if _, err := c.NewUpdate().Model(&part).Column("test_state", "best_score", "attempts", "completed_at", "updated_at").Bulk().Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) UpdateSummaries(ctx context.Context, list []training.Enrollment) error {
+	if len(list) == 0 {
+		return nil
+	}
+	c, t, err := s.conn(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i].TenantID = t
+	}
+	for start := 0; start < len(list); start += chunk / 4 {
+		part := list[start:min(start+chunk/4, len(list))]
+		if _, err := c.NewUpdate().Model(&part).Column("state", "modules_total", "modules_done", "score_sum", "score_count", "started_at",
+			"completed_at", "certificate_no", "updated_at").Bulk().Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // ---- attempts
 
 func (s *Store) InsertAttempt(ctx context.Context, a *training.Attempt) error {
