@@ -634,6 +634,7 @@ const en: Messages = {
       documents: 'Documents',
     },
     actions: 'Actions',
+    trainingRecord: 'Training and duties',
     hiredOn: 'hired {date}',
     scheduledCount: '{n} scheduled',
     reveal: 'Show',

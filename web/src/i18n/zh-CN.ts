@@ -633,6 +633,7 @@ const zhCN = {
       documents: '附件',
     },
     actions: '人事操作',
+    trainingRecord: '培训与责任追踪',
     hiredOn: '{date} 入职',
     scheduledCount: '{n} 项计划变更',
     reveal: '查看完整',
