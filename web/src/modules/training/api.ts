@@ -545,3 +545,175 @@ export const learnApi = {
     api.post<Enrollment>(`/training/my/enrollments/${enc(enrollmentId)}/feedback`, b),
   record: () => api.get<TrainingRecord>('/training/my/record'),
 }
+
+// ---- classroom sessions, questions to module owners, costs ----
+
+export type SessionMode = 'offline' | 'online'
+export const SESSION_MODES: SessionMode[] = ['offline', 'online']
+
+/** A classroom meeting of a program (training.Session). */
+export interface Session {
+  id: string
+  programId: string
+  programTitle: string
+  /** "0" = the program as a whole */
+  moduleId: string
+  moduleTitle: string
+  title: string
+  mode: SessionMode | string
+  place: string
+  link: string
+  /** the instructor's account ("0": none, or someone without one) */
+  instructorId: string
+  instructorName: string
+  /** 0 = no limit */
+  capacity: number
+  startsAt: string
+  endsAt: string
+  signedIn: number
+  canManage: boolean
+  createdAt?: string
+  updatedAt?: string
+}
+
+export interface SessionInput {
+  title: string
+  moduleId?: string
+  mode: SessionMode
+  place?: string
+  link?: string
+  instructorId?: string
+  instructorName?: string
+  capacity?: number
+  startsAt: string
+  endsAt: string
+}
+
+/** A session as its learner (or instructor) sees it. */
+export interface MySession extends Session {
+  present: boolean
+  /** qr | instructor | '' */
+  method: string
+  signedAt: string | null
+  signInFrom: string
+  signInUntil: string
+}
+
+/** GET /training/sessions/{id}/qr: the code of the current period. */
+export interface SessionQR {
+  token: string
+  /** the learner's sign-in page with the token: shown as the QR code */
+  url: string
+  /** when the next code replaces this one */
+  expiresAt: string
+  periodSeconds: number
+  signInFrom: string
+  signInUntil: string
+}
+
+export interface AttendanceRow {
+  employeeId: string
+  employeeName: string
+  departmentId: string
+  departmentName: string
+  present: boolean
+  /** qr | instructor | '' when absent */
+  method: string
+  signedAt: string | null
+}
+
+export interface AttendancePage extends Page<AttendanceRow> {
+  session: Session
+}
+
+export const ATTENDANCE_STATES = ['present', 'absent'] as const
+
+export interface CalendarLink {
+  url: string
+  webcal: string
+}
+
+/** A learner's question to a module's owners and its answer. */
+export interface AskedQuestion {
+  id: string
+  moduleId: string
+  moduleTitle: string
+  employeeId: string
+  askerId: string
+  askerName: string
+  body: string
+  answer: string
+  answered: boolean
+  answeredBy: string
+  answererName: string
+  askedAt: string
+  answeredAt: string | null
+}
+
+export type CostCategory = 'instructor' | 'venue' | 'materials' | 'travel' | 'other'
+export const COST_CATEGORIES: CostCategory[] = ['instructor', 'venue', 'materials', 'travel', 'other']
+
+export interface Cost {
+  id: string
+  programId: string
+  programTitle: string
+  category: CostCategory | string
+  amountFen: number
+  /** yuan with two decimals, e.g. "1234.50" */
+  amount: string
+  date: string
+  vendor: string
+  note: string
+  createdBy: string
+  createdAt: string
+}
+
+export interface CostInput {
+  category: CostCategory
+  /** whole fen, more than 0 */
+  amountFen: number
+  date: string
+  vendor?: string
+  note?: string
+}
+
+/** A page of costs with the exact total of every matching line. */
+export interface CostPage extends Page<Cost> {
+  totalFen: number
+  totalAmount: string
+}
+
+export const sessionApi = {
+  list: (programId: string, q: Query) => api.get<Page<Session>>(`/training/programs/${enc(programId)}/sessions`, q),
+  create: (programId: string, b: SessionInput) => api.post<Session>(`/training/programs/${enc(programId)}/sessions`, b),
+  get: (id: string) => api.get<Session>(`/training/sessions/${enc(id)}`),
+  update: (id: string, b: SessionInput) => api.put<Session>(`/training/sessions/${enc(id)}`, b),
+  remove: (id: string) => api.del(`/training/sessions/${enc(id)}`),
+  qr: (id: string) => api.get<SessionQR>(`/training/sessions/${enc(id)}/qr`),
+  attendance: (id: string, q: Query) => api.get<AttendancePage>(`/training/sessions/${enc(id)}/attendance`, q),
+  exportAttendance: (id: string, q: Query) => download(`/training/sessions/${enc(id)}/attendance/export`, q),
+  mark: (id: string, employeeIds: string[]) =>
+    api.post<{ added: number; signedIn: number }>(`/training/sessions/${enc(id)}/attendance`, { employeeIds }),
+}
+
+export const mySessionApi = {
+  /** teaching=true: the sessions I teach */
+  list: (q: Query) => api.get<Page<MySession>>('/training/my/sessions', q),
+  signIn: (id: string, token: string) => api.post<MySession>(`/training/my/sessions/${enc(id)}/sign-in`, { token }),
+  calendar: () => api.get<CalendarLink>('/training/my/calendar'),
+  questions: (moduleId: string) => api.get<Items<AskedQuestion>>(`/training/my/modules/${enc(moduleId)}/questions`),
+  ask: (moduleId: string, body: string) => api.post<AskedQuestion>(`/training/my/modules/${enc(moduleId)}/questions`, { body }),
+}
+
+export const askedApi = {
+  list: (q: Query) => api.get<Page<AskedQuestion>>('/training/asked', q),
+  answer: (id: string, answer: string) => api.post<AskedQuestion>(`/training/asked/${enc(id)}/answer`, { answer }),
+}
+
+export const costApi = {
+  ofProgram: (programId: string, q: Query) => api.get<CostPage>(`/training/programs/${enc(programId)}/costs`, q),
+  add: (programId: string, b: CostInput) => api.post<Cost>(`/training/programs/${enc(programId)}/costs`, b),
+  remove: (id: string) => api.del(`/training/costs/${enc(id)}`),
+  list: (q: Query) => api.get<CostPage>('/training/costs', q),
+  export: (q: Query) => download('/training/costs/export', q),
+}

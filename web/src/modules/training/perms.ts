@@ -8,3 +8,6 @@ export const PERM_PROGRAM_READ = 'training.program.read'
 
 /** may create catalogue modules of some kind */
 export const PERMS_AUTHOR = [PERM_MANAGE_GENERAL, PERM_MANAGE_PROFESSIONAL]
+export const PERM_SESSION_MANAGE = 'training.session.manage'
+export const PERM_COST_MANAGE = 'training.cost.manage'
+export const PERM_COST_READ = 'training.cost.read'
