@@ -1,10 +1,10 @@
 import type { RouteRecordRaw } from 'vue-router'
 import { markRaw } from 'vue'
-import { Collection, DataAnalysis, EditPen, Notebook, Reading, School } from '@element-plus/icons-vue'
+import { ChatDotRound, Collection, DataAnalysis, EditPen, Money, Notebook, Reading, School } from '@element-plus/icons-vue'
 import type { ModuleDef } from '@/layout/menu'
 import i18n from '@/i18n'
 import { messages } from './i18n'
-import { PERM_GRADE, PERM_MODULE_READ, PERM_PROGRAM_READ } from './perms'
+import { PERMS_AUTHOR, PERM_COST_READ, PERM_GRADE, PERM_MODULE_READ, PERM_PROGRAM_READ } from './perms'
 
 // The module keeps its strings beside its pages (training.*) and adds them at start.
 i18n.global.mergeLocaleMessage('zh-CN', messages['zh-CN'])
@@ -30,6 +30,13 @@ const routes: RouteRecordRaw[] = [
     name: 'learn-attempt',
     component: () => import('./learn/LearnAttemptPage.vue'),
     meta: { titleKey: 'training.menu.attempt' },
+  },
+  {
+    // where the QR code shown in the room leads (internal/training/sessions.go SessionQR)
+    path: '/learn/sessions/:id(\\d+)/sign-in',
+    name: 'learn-sign-in',
+    component: () => import('./learn/LearnSignInPage.vue'),
+    meta: { titleKey: 'training.menu.signIn' },
   },
   {
     path: '/learn/record',
@@ -68,10 +75,35 @@ const routes: RouteRecordRaw[] = [
     meta: { titleKey: 'training.menu.grading', icon: markRaw(EditPen), permission: PERM_GRADE, menu: true, ...group },
   },
   {
+    path: '/training/asked',
+    name: 'training-asked',
+    component: () => import('./AskedPage.vue'),
+    meta: { titleKey: 'training.menu.asked', icon: markRaw(ChatDotRound), permission: PERMS_AUTHOR, menu: true, ...group },
+  },
+  {
+    // the instructor (any account) or a manager: the server decides
+    path: '/training/sessions/:id(\\d+)',
+    name: 'training-session',
+    component: () => import('./SessionPage.vue'),
+    meta: { titleKey: 'training.menu.session' },
+  },
+  {
+    path: '/training/sessions/:id(\\d+)/qr',
+    name: 'training-session-qr',
+    component: () => import('./SessionQrPage.vue'),
+    meta: { titleKey: 'training.menu.sessionQr' },
+  },
+  {
     path: '/training/reports',
     name: 'training-reports',
     component: () => import('./ReportsPage.vue'),
     meta: { titleKey: 'training.menu.reports', icon: markRaw(DataAnalysis), permission: PERM_PROGRAM_READ, menu: true, ...group },
+  },
+  {
+    path: '/training/costs',
+    name: 'training-costs',
+    component: () => import('./CostsPage.vue'),
+    meta: { titleKey: 'training.menu.costs', icon: markRaw(Money), permission: PERM_COST_READ, menu: true, ...group },
   },
   {
     path: '/training/employees/:id(\\d+)/record',
