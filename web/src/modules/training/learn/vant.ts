@@ -11,6 +11,7 @@ import 'vant/es/field/style/index'
 import 'vant/es/icon/style/index'
 import 'vant/es/loading/style/index'
 import 'vant/es/notice-bar/style/index'
+import 'vant/es/popup/style/index'
 import 'vant/es/progress/style/index'
 import 'vant/es/pull-refresh/style/index'
 import 'vant/es/radio/style/index'
@@ -31,6 +32,7 @@ export {
   Icon as VanIcon,
   Loading as VanLoading,
   NoticeBar as VanNoticeBar,
+  Popup as VanPopup,
   Progress as VanProgress,
   PullRefresh as VanPullRefresh,
   Radio as VanRadio,
