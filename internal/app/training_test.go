@@ -316,7 +316,7 @@ func TestTrainingGradingByOwners(t *testing.T) {
 		qq := q.(map[string]any)
 		if qq["kind"] == "short" {
 			shortID = qq["id"].(string)
-			if qq["earned"] != -1.0 || qq["answer"].([]any)[0] != "列表可变,元组不可变" || qq["given"].([]any)[0] != "列表可以修改，元组不行" {
+			if qq["earned"] != -1.0 || qq["answer"].([]any)[0] != "列表可变，元组不可变" || qq["given"].([]any)[0] != "列表可以修改，元组不行" {
 				t.Fatalf("review of the short answer: %v", qq)
 			}
 		}

@@ -3,6 +3,7 @@ package training
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -80,7 +81,7 @@ func (s *Service) Ask(ctx context.Context, moduleID ids.ID, in AskInput) (*Asked
 		return nil, err
 	}
 	var f errs.Fields
-	validate.Text(&f, "body", &in.Body, MaxAskedBody, true)
+	validate.Prose(&f, "body", &in.Body, MaxAskedBody, true)
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
@@ -166,7 +167,7 @@ func (s *Service) AnswerQuestion(ctx context.Context, id ids.ID, in AnswerInput)
 		return nil, err
 	}
 	var f errs.Fields
-	in.Answer = validate.Normalize(in.Answer)
+	in.Answer = strings.TrimSpace(in.Answer)
 	f.Check(in.Answer != "", "answer", "training.answer_empty")
 	f.Check(utf8.RuneCountInString(in.Answer) <= MaxAnswer, "answer", "training.answer_too_long", errs.Params{"max": MaxAnswer})
 	if err := f.Err(); err != nil {

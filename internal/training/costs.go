@@ -96,8 +96,8 @@ func (in *CostInput) check() error {
 	f.Check(slices.Contains(CostCategories, in.Category), "category", "training.cost_category")
 	f.Check(in.AmountFen > 0 && in.AmountFen <= MaxCostFen, "amountFen", "training.amount_range", errs.Params{"max": Yuan(MaxCostFen)})
 	f.Check(in.Date.Valid(), "date", "required")
-	validate.Text(&f, "vendor", &in.Vendor, 100, false)
-	validate.Text(&f, "note", &in.Note, 500, false)
+	validate.Prose(&f, "vendor", &in.Vendor, 100, false)
+	validate.Prose(&f, "note", &in.Note, 500, false)
 	return f.Err()
 }
 

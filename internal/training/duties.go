@@ -214,8 +214,8 @@ func (s *Service) checkDuty(ctx context.Context, pr *Program, in *DutyInput) (*M
 	var f errs.Fields
 	party, ok := dutyParty[in.Kind]
 	f.Check(ok && party != PartyEmployee, "kind", "invalid_choice")
-	validate.Text(&f, "title", &in.Title, 200, false)
-	validate.Text(&f, "assigneeName", &in.AssigneeName, 100, false)
+	validate.Prose(&f, "title", &in.Title, 200, false)
+	validate.Prose(&f, "assigneeName", &in.AssigneeName, 100, false)
 	f.Check(in.DueDate.IsZero() || in.DueDate.Valid(), "dueDate", "invalid_date")
 	f.Check(in.EveryDays >= 0 && in.EveryDays <= 90, "everyDays", "out_of_range", errs.Params{"min": 0, "max": 90})
 	var m *Module
@@ -327,7 +327,7 @@ func (s *Service) ConfirmDuty(ctx context.Context, id ids.ID, in ConfirmInput) (
 		return nil, err
 	}
 	var f errs.Fields
-	validate.Text(&f, "evidence", &in.Evidence, 2000, true)
+	validate.Prose(&f, "evidence", &in.Evidence, 2000, true)
 	if err := f.Err(); err != nil {
 		return nil, err
 	}

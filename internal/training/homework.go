@@ -38,7 +38,7 @@ func (s *Service) SubmitHomework(ctx context.Context, moduleID ids.ID, in Homewo
 		return nil, err
 	}
 	var f errs.Fields
-	validate.Text(&f, "body", &in.Body, 20000, false)
+	validate.Prose(&f, "body", &in.Body, 20000, false)
 	f.Check(in.Body != "" || len(in.FileIDs) > 0, "body", "required")
 	f.Check(len(in.FileIDs) <= 10, "fileIds", "too_long", errs.Params{"max": 10})
 	if err := f.Err(); err != nil {
@@ -140,7 +140,7 @@ func (s *Service) GradeHomework(ctx context.Context, id ids.ID, in HomeworkGrade
 	}
 	var f errs.Fields
 	f.Check(in.Score >= 0 && in.Score <= 100, "score", "out_of_range", errs.Params{"min": 0, "max": 100})
-	validate.Text(&f, "comment", &in.Comment, 2000, false)
+	validate.Prose(&f, "comment", &in.Comment, 2000, false)
 	if err := f.Err(); err != nil {
 		return nil, err
 	}

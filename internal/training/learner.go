@@ -170,7 +170,7 @@ func (s *Service) Feedback(ctx context.Context, enrollmentID ids.ID, in Feedback
 	}
 	var f errs.Fields
 	f.Check(in.Rating >= 1 && in.Rating <= 5, "rating", "out_of_range", errs.Params{"min": 1, "max": 5})
-	validate.Text(&f, "comment", &in.Comment, 2000, false)
+	validate.Prose(&f, "comment", &in.Comment, 2000, false)
 	if err := f.Err(); err != nil {
 		return nil, err
 	}

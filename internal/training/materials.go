@@ -44,7 +44,7 @@ type Upload struct {
 // AddMaterial adds a link or text material, or a new version of one.
 func (s *Service) AddMaterial(ctx context.Context, moduleID ids.ID, in MaterialInput) (*Material, error) {
 	var f errs.Fields
-	validate.Text(&f, "title", &in.Title, 100, true)
+	validate.Prose(&f, "title", &in.Title, 100, true)
 	switch in.Kind {
 	case MaterialLink:
 		in.URL = strings.TrimSpace(in.URL)
@@ -52,7 +52,7 @@ func (s *Service) AddMaterial(ctx context.Context, moduleID ids.ID, in MaterialI
 		f.Check(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "", "url", "invalid_format")
 		in.Body = ""
 	case MaterialText:
-		validate.Text(&f, "body", &in.Body, 50000, true)
+		validate.Prose(&f, "body", &in.Body, 50000, true)
 		in.URL = ""
 	default:
 		f.Add("kind", "invalid_choice")
@@ -74,7 +74,7 @@ func (s *Service) UploadMaterial(ctx context.Context, moduleID ids.ID, up Upload
 	if up.Title == "" {
 		up.Title = strings.TrimSuffix(up.Name, pathExt(up.Name))
 	}
-	validate.Text(&f, "title", &up.Title, 100, true)
+	validate.Prose(&f, "title", &up.Title, 100, true)
 	if err := f.Err(); err != nil {
 		return nil, err
 	}

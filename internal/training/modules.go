@@ -68,10 +68,10 @@ func canEdit(p *rbac.Principal, m *Module) error {
 
 func (in *ModuleInput) check(p *rbac.Principal) error {
 	var f errs.Fields
-	validate.Text(&f, "title", &in.Title, 100, true)
-	validate.Text(&f, "category", &in.Category, 50, false)
-	validate.Text(&f, "description", &in.Description, 2000, false)
-	validate.Text(&f, "homeworkBrief", &in.HomeworkBrief, 5000, in.HomeworkEnabled)
+	validate.Prose(&f, "title", &in.Title, 100, true)
+	validate.Prose(&f, "category", &in.Category, 50, false)
+	validate.Prose(&f, "description", &in.Description, 2000, false)
+	validate.Prose(&f, "homeworkBrief", &in.HomeworkBrief, 5000, in.HomeworkEnabled)
 	switch in.Kind {
 	case General:
 		in.OwnerDepartmentID = 0

@@ -34,8 +34,8 @@ type ProgramFilter struct {
 
 func (s *Service) checkProgram(ctx context.Context, in *ProgramInput) ([]Module, error) {
 	var f errs.Fields
-	validate.Text(&f, "title", &in.Title, 100, true)
-	validate.Text(&f, "description", &in.Description, 2000, false)
+	validate.Prose(&f, "title", &in.Title, 100, true)
+	validate.Prose(&f, "description", &in.Description, 2000, false)
 	f.Check(in.DeadlineDays >= 0 && in.DeadlineDays <= 365, "deadlineDays", "out_of_range", errs.Params{"min": 0, "max": 365})
 	f.Check(in.StartDate.IsZero() || in.StartDate.Valid(), "startDate", "invalid_date")
 	f.Check(in.EndDate.IsZero() || in.EndDate.Valid(), "endDate", "invalid_date")

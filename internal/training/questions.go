@@ -24,16 +24,16 @@ type QuestionInput struct {
 
 func (in *QuestionInput) check() error {
 	var f errs.Fields
-	validate.Text(&f, "stem", &in.Stem, 2000, true)
+	validate.Prose(&f, "stem", &in.Stem, 2000, true)
 	if in.Points == 0 {
 		in.Points = 1
 	}
 	f.Check(in.Points >= 1 && in.Points <= 100, "points", "out_of_range", errs.Params{"min": 1, "max": 100})
 	for i := range in.Options {
-		validate.Text(&f, "options["+strconv.Itoa(i)+"]", &in.Options[i], 500, true)
+		validate.Prose(&f, "options["+strconv.Itoa(i)+"]", &in.Options[i], 500, true)
 	}
 	for i := range in.Answer {
-		in.Answer[i] = validate.Normalize(in.Answer[i])
+		in.Answer[i] = strings.TrimSpace(in.Answer[i])
 	}
 	in.Answer = slices.DeleteFunc(in.Answer, func(a string) bool { return a == "" })
 	switch in.Kind {

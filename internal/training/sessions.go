@@ -167,9 +167,9 @@ func (s *Service) PublicURL(path string) string { return s.links.baseURL + path 
 
 func (in *SessionInput) check() error {
 	var f errs.Fields
-	validate.Text(&f, "title", &in.Title, 100, true)
-	validate.Text(&f, "place", &in.Place, 200, false)
-	validate.Text(&f, "instructorName", &in.InstructorName, 100, false)
+	validate.Prose(&f, "title", &in.Title, 100, true)
+	validate.Prose(&f, "place", &in.Place, 200, false)
+	validate.Prose(&f, "instructorName", &in.InstructorName, 100, false)
 	in.Link = strings.TrimSpace(in.Link)
 	switch in.Mode {
 	case ModeOffline:

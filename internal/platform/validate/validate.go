@@ -88,14 +88,32 @@ func Email(s string) (string, bool) {
 	return s[:at] + strings.ToLower(s[at:]), true
 }
 
-// Text normalises *s and checks it against a length in characters and,
-// when required, that something is left: the one check of free text
-// fields in every module's forms.
+// Text normalises *s (full width folded: names, numbers, codes) and
+// checks it against a length in characters and, when required, that
+// something is left.
 func Text(f *errs.Fields, field string, s *string, max int, required bool) {
 	*s = Normalize(*s)
-	if required && *s == "" {
+	check(f, field, *s, max, required)
+}
+
+// Prose checks written text (titles, descriptions, questions, comments)
+// the way Text does, but keeps its characters: Chinese punctuation
+// (，。？（）) is full width and must stay so. Only surrounding space and
+// control characters other than line breaks and tabs go.
+func Prose(f *errs.Fields, field string, s *string, max int, required bool) {
+	*s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(*s))
+	check(f, field, *s, max, required)
+}
+
+func check(f *errs.Fields, field, s string, max int, required bool) {
+	if required && s == "" {
 		f.Add(field, "required")
 		return
 	}
-	f.Check(utf8.RuneCountInString(*s) <= max, field, "too_long", errs.Params{"max": max})
+	f.Check(utf8.RuneCountInString(s) <= max, field, "too_long", errs.Params{"max": max})
 }

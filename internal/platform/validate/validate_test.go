@@ -1,6 +1,10 @@
 package validate
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/renshi/renshi/internal/platform/errs"
+)
 
 func TestIDNumber(t *testing.T) {
 	cases := []struct {
@@ -64,4 +68,20 @@ func FuzzIDNumber(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestProseKeepsChinesePunctuation(t *testing.T) {
+	var f errs.Fields
+	s := "  客户提出异议时，首先应当？（单选）\n第二行\x00\t "
+	Prose(&f, "stem", &s, 100, true)
+	if s != "客户提出异议时，首先应当？（单选）\n第二行" || f.Err() != nil {
+		t.Fatalf("%q %v", s, f.Err())
+	}
+	empty := " \n "
+	Prose(&f, "title", &empty, 10, true)
+	long := "一二三四五六"
+	Prose(&f, "body", &long, 5, false)
+	if !f.Has("title") || !f.Has("body") {
+		t.Fatalf("required and too long: %v", f.Err())
+	}
 }
