@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  fromZonedInput, qrRefreshIn, qrTarget, rangeParams, sessionPhase, sessionTimeProblem, sessionTimeText, shiftedEnd, signInOpen, signInOutcome,
+  fromZonedInput, qrRefreshIn, upcomingFirst, qrTarget, rangeParams, sessionPhase, sessionTimeProblem, sessionTimeText, shiftedEnd, signInOpen, signInOutcome,
   toZonedInput, tokenOf, validLink,
 } from '@/modules/training/sessions'
 import { messages } from '@/modules/training/i18n'
@@ -68,6 +68,18 @@ describe('session times', () => {
     expect(validLink('javascript:alert(1)')).toBe(false)
     expect(validLink('https://a.example.com/x y')).toBe(false)
     expect(validLink('https://')).toBe(false)
+  })
+
+  it('lists sessions to come first, then those over, latest first', () => {
+    const mk = (id: string, start: string, end: string) => ({ id, startsAt: start, endsAt: end })
+    const list = [
+      mk('old', '2026-03-01T06:00:00Z', '2026-03-01T08:00:00Z'),
+      mk('yesterday', '2026-03-02T06:00:00Z', '2026-03-02T08:00:00Z'),
+      mk('now', '2026-03-03T05:00:00Z', '2026-03-03T07:00:00Z'),
+      mk('later', '2026-03-04T06:00:00Z', '2026-03-04T08:00:00Z'),
+      mk('soon', '2026-03-03T09:00:00Z', '2026-03-03T10:00:00Z'),
+    ]
+    expect(upcomingFirst(list, at('2026-03-03T06:00:00Z')).map((x) => x.id)).toEqual(['now', 'soon', 'later', 'yesterday', 'old'])
   })
 
   it('turns a day range into query parameters', () => {

@@ -151,3 +151,10 @@ export function shiftedEnd(oldStart: string, end: string, newStart: string): str
   if (wallMs(end) > s) return end
   return wallString(s + 2 * 3600 * 1000)
 }
+
+/** Sessions to come (or under way) first by start, then those over, the latest first. */
+export function upcomingFirst<T extends { startsAt: string; endsAt: string }>(list: T[], now = Date.now()): T[] {
+  const open = list.filter((s) => sessionPhase(s, now) !== 'ended').sort((a, b) => ms(a.startsAt) - ms(b.startsAt))
+  const over = list.filter((s) => sessionPhase(s, now) === 'ended').sort((a, b) => ms(b.startsAt) - ms(a.startsAt))
+  return [...open, ...over]
+}
