@@ -38,8 +38,17 @@ export interface Module {
 
 export type ModuleInput = Omit<
   Module,
-  'id' | 'ownerDepartmentName' | 'archived' | 'version' | 'materialCount' | 'questionCount' | 'canEdit' | 'createdAt' | 'updatedAt'
-> & { version?: number }
+  | 'id'
+  | 'ownerDepartmentId'
+  | 'ownerDepartmentName'
+  | 'archived'
+  | 'version'
+  | 'materialCount'
+  | 'questionCount'
+  | 'canEdit'
+  | 'createdAt'
+  | 'updatedAt'
+> & { version?: number; /** left out: the author's department (professional) or none (general) */ ownerDepartmentId?: string }
 
 export type MaterialKind = 'file' | 'link' | 'text'
 
