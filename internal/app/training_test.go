@@ -1,15 +1,19 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/renshi/renshi/internal/app"
 	"github.com/renshi/renshi/internal/app/apptest"
 	"github.com/renshi/renshi/internal/demo"
 	"github.com/renshi/renshi/internal/platform/civil"
+	"github.com/renshi/renshi/internal/platform/rbac"
+	"github.com/renshi/renshi/internal/training"
 )
 
 // pdf is the smallest file the upload sniffer takes for a PDF.
@@ -345,5 +349,69 @@ func TestTrainingGradingByOwners(t *testing.T) {
 		if d["kind"] == "grade" && (d["state"] != "done" || d["doneHow"] != "work_graded" || d["departmentName"] != "技术部") {
 			t.Fatalf("grading duty: %v", d)
 		}
+	}
+}
+
+// The daily reminders: a deadline coming, a learner overdue (to him and to
+// HR), a failed test to retake, and a department's duty overdue (to its
+// assignee and to HR); each occasion has its own key.
+func TestTrainingReminders(t *testing.T) {
+	e := apptest.New(t)
+	a := e.App
+	ctx := context.Background()
+	res, err := a.SeedDemo(ctx, app.SeedOptions{Employees: 120})
+	if err != nil || !res.Created {
+		t.Fatal(err)
+	}
+	tn, err := a.Tenants.ByCode(ctx, app.DemoTenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := rbac.WithPrincipal(ctx, rbac.SystemPrincipal(tn.ID, "test"))
+	day := civil.Today(tn.Location())
+	list, err := a.Training.ReminderSource().Due(sys, tn.ID, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	keys := map[string]bool{}
+	for _, r := range list {
+		seen[r.Template]++
+		if keys[r.Key] {
+			t.Fatalf("key %s twice", r.Key)
+		}
+		keys[r.Key] = true
+		if len(r.Recipients) == 0 {
+			t.Fatalf("no one to tell: %+v", r)
+		}
+	}
+	// The demo: three learners late, and 市场部 late with 《项目实战案例》.
+	// 赵磊, who failed at 70, is past the deadline too: retake reminders
+	// stop there (the overdue notice takes over).
+	if seen[training.TemplateOverdue] != 3 || seen[training.TemplateRetake] != 0 || seen[training.TemplateDutyOverdue] < 1 {
+		t.Fatalf("reminders: %v", seen)
+	}
+	// Sent through the engine, each occasion once however often it runs.
+	first, err := a.Notify.RunReminders(sys, day)
+	if err != nil || first.BySource["training"] != len(list) || first.Created == 0 {
+		t.Fatalf("first run: %+v %v", first, err)
+	}
+	again, err := a.Notify.RunReminders(sys, day)
+	if err != nil || again.Created != 0 {
+		t.Fatalf("second run created %+v %v", again, err)
+	}
+	// Three days earlier the deadline was still ahead: 赵磊 (the one
+	// learner of the demo with an account) is to retake his test and is
+	// told the deadline is near.
+	before, err := a.Training.ReminderSource().Due(sys, tn.ID, day.AddDays(-3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen = map[string]int{}
+	for _, r := range before {
+		seen[r.Template]++
+	}
+	if seen[training.TemplateRetake] != 1 || seen[training.TemplateDeadline] != 1 {
+		t.Fatalf("three days earlier: %v", seen)
 	}
 }
