@@ -77,6 +77,7 @@ type Store interface {
 	EachRecordRow(ctx context.Context, f RecordFilter, fn func(*RecordRow) error) error
 
 	// Bulk reads of test submissions handed in together.
+	AttemptsByID(ctx context.Context, ids []ids.ID) ([]Attempt, error)
 	QuestionsByID(ctx context.Context, ids []ids.ID) ([]Question, error)
 	ProgressFor(ctx context.Context, pairs []EmployeeModule) ([]Progress, error) // in programs not draft
 	EnrollmentsByID(ctx context.Context, ids []ids.ID) ([]Enrollment, error)

@@ -208,22 +208,8 @@ func (s *Service) SubmitAttempt(ctx context.Context, attemptID ids.ID, answers m
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.store.Attempt(ctx, attemptID)
-	if err != nil || a.EmployeeID != p.EmployeeID {
-		return nil, errs.NotFoundf("object.training_attempt")
-	}
-	if a.State != AttemptOpen {
-		return a, nil // a double submission: the first one's result
-	}
-	asked := make(map[string]bool, len(a.QuestionIDs))
-	for _, id := range a.QuestionIDs {
-		asked[id.String()] = true
-	}
 	var f errs.Fields
 	for k, v := range answers {
-		if !asked[k] {
-			f.Add("answers."+k, "training.unknown_question")
-		}
 		f.Check(len(v) <= 10, "answers."+k, "too_long", errs.Params{"max": 10})
 		for _, x := range v {
 			f.Check(len([]rune(x)) <= 5000, "answers."+k, "too_long", errs.Params{"max": 5000})
@@ -232,11 +218,21 @@ func (s *Service) SubmitAttempt(ctx context.Context, attemptID ids.ID, answers m
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
+	var a *Attempt
 	if db.InTx(ctx) {
 		// Inside the caller's transaction (the demo seeding): grade here.
+		if a, err = s.store.Attempt(ctx, attemptID); err != nil || a.EmployeeID != p.EmployeeID {
+			return nil, errs.NotFoundf("object.training_attempt")
+		}
+		if a.State != AttemptOpen {
+			return a, nil
+		}
+		if err := checkAnswers(a, answers); err != nil {
+			return nil, err
+		}
 		err = s.submitHere(ctx, a, answers)
 	} else {
-		err = s.submit(ctx, a, answers)
+		a, err = s.submit(ctx, attemptID, p.EmployeeID, answers)
 	}
 	if errs.KindOf(err) == errs.Conflict && errs.Is(err, errs.Conflict, "stale") {
 		// Another submission won the race: its result stands.
@@ -249,6 +245,22 @@ func (s *Service) SubmitAttempt(ctx context.Context, attemptID ids.ID, answers m
 		return a, errs.E(errs.Conflict, "training.time_up", errs.Params{"score": a.Score})
 	}
 	return a, nil
+}
+
+// checkAnswers refuses answers to questions the attempt did not ask
+// (tampered ids).
+func checkAnswers(a *Attempt, answers map[string][]string) error {
+	asked := make(map[string]bool, len(a.QuestionIDs))
+	for _, id := range a.QuestionIDs {
+		asked[id.String()] = true
+	}
+	var f errs.Fields
+	for k := range answers {
+		if !asked[k] {
+			f.Add("answers."+k, "training.unknown_question")
+		}
+	}
+	return f.Err()
 }
 
 // submitHere grades and records an attempt in the caller's transaction.

@@ -832,6 +832,25 @@ func (s *Store) EachRecordRow(ctx context.Context, f training.RecordFilter, fn f
 
 // ---- bulk reads of submissions handed in together
 
+func (s *Store) AttemptsByID(ctx context.Context, list []ids.ID) ([]training.Attempt, error) {
+	var out []training.Attempt
+	if len(list) == 0 {
+		return out, nil
+	}
+	c, t, err := s.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for start := 0; start < len(list); start += chunk {
+		var part []training.Attempt
+		if err := c.NewSelect().Model(&part).Where("tenant_id = ? AND id IN (?)", t, bun.In(list[start:min(start+chunk, len(list))])).Scan(ctx); err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	return out, nil
+}
+
 func (s *Store) QuestionsByID(ctx context.Context, list []ids.ID) ([]training.Question, error) {
 	out := []training.Question{}
 	if len(list) == 0 {
