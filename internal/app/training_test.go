@@ -81,6 +81,10 @@ func TestTrainingScenario(t *testing.T) {
 		m := ok(owner.Upload("/api/v1/training/modules/"+modID+"/materials/upload", title+".pdf", pdf, map[string]string{"title": title}), "upload")
 		materialIDs = append(materialIDs, m["id"].(string))
 	}
+	// An oversized document is refused before anything is stored.
+	if r := owner.Upload("/api/v1/training/modules/"+modID+"/materials/upload", "huge.pdf", append(append([]byte{}, pdf...), make([]byte, 51<<20)...), nil); r.Status != 413 {
+		t.Fatalf("51 MiB PDF: %d %s", r.Status, r.Body)
+	}
 	// A disallowed upload is refused naming the field.
 	if r := owner.Upload("/api/v1/training/modules/"+modID+"/materials/upload", "evil.exe", []byte("MZ\x90\x00binary"), nil); r.Status != 422 {
 		t.Fatalf("exe upload: %d %s", r.Status, r.Body)

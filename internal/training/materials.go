@@ -91,9 +91,14 @@ func (s *Service) UploadMaterial(ctx context.Context, moduleID ids.ID, up Upload
 	if err := canEdit(p, m); err != nil {
 		return nil, err
 	}
+	// Only a video may be larger than a document; refuse before storing
+	// anything when the size already says so.
 	limit := int64(MaxVideoBytes)
 	if up.Size > 0 && up.Size <= MaxMaterialBytes {
 		limit = MaxMaterialBytes
+	}
+	if up.Size > MaxMaterialBytes && !strings.EqualFold(pathExt(up.Name), ".mp4") {
+		return nil, errs.E(errs.TooLarge, "too_large", errs.Params{"limit": "50 MiB"})
 	}
 	file, err := s.files.Put(ctx, up.Name, up.Body, files.Limits{MaxBytes: limit, Kinds: MaterialKinds})
 	if err != nil {
