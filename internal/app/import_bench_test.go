@@ -130,7 +130,7 @@ func BenchmarkImport100kXLSX(b *testing.B) {
 	// The dry run's cleaned rows, which the commit replays (the app
 	// keeps them in the default place).
 	var spill float64
-	if list, _ := filepath.Glob(filepath.Join(os.TempDir(), "renshi-imports", fmt.Sprintf("*-%d.spill", v.ID))); len(list) == 1 {
+	if list, _ := filepath.Glob(filepath.Join(filepath.Dir(a.Config.FilesDir), "import-spills", fmt.Sprintf("*-%d.spill", v.ID))); len(list) == 1 {
 		if fi, err := os.Stat(list[0]); err == nil {
 			spill = float64(fi.Size()) / (1 << 20)
 		}
@@ -664,7 +664,7 @@ func TestImportSpillSeesTheDatabase(t *testing.T) {
 		if v, err = a.Imports.CheckNow(hr, v.ID, nil); err != nil || v.Counts != (imports.Counts{New: n}) {
 			t.Fatalf("dry run: %v %+v%s", err, v.Counts, firstErrors(hr, a, v.ID))
 		}
-		if list, _ := filepath.Glob(filepath.Join(os.TempDir(), "renshi-imports", fmt.Sprintf("*-%d.spill", v.ID))); len(list) != 1 {
+		if list, _ := filepath.Glob(filepath.Join(filepath.Dir(a.Config.FilesDir), "import-spills", fmt.Sprintf("*-%d.spill", v.ID))); len(list) != 1 {
 			t.Fatalf("spills %v", list)
 		}
 		return v.ID

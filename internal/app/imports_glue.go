@@ -16,6 +16,9 @@ package app
 // (imports.RegisterPreset, at init).
 
 import (
+	"crypto/sha256"
+	"path/filepath"
+
 	"github.com/renshi/renshi/internal/employee"
 	"github.com/renshi/renshi/internal/imports"
 	"github.com/renshi/renshi/internal/imports/importsdb"
@@ -26,7 +29,13 @@ import (
 // store and registers the modules' targets. Later modules (attendance
 // punches, leave balances, payroll year-to-date) add theirs here.
 func (a *App) newImports() *imports.Service {
-	svc := imports.NewService(a.DB, importsdb.New(a.DB), a.Jobs, a.Files, a.Audit, imports.Options{Principals: a.Auth, Logger: a.Log})
+	// Spills sit beside the uploaded files (data/import-spills) and are sealed with a key
+	// derived from the key ring, so every process of this installation
+	// (same data directory, same master key) can replay another's dry
+	// run, and a restart does not lose them.
+	spillKey := sha256.Sum256([]byte(a.Keys.BlindIndex("imports.spill", "key")))
+	svc := imports.NewService(a.DB, importsdb.New(a.DB), a.Jobs, a.Files, a.Audit, imports.Options{Principals: a.Auth, Logger: a.Log,
+		SpillDir: filepath.Join(filepath.Dir(a.Config.FilesDir), "import-spills"), SpillKey: spillKey[:]})
 	for _, t := range org.ImportTargets(a.Org) {
 		svc.Register(t)
 	}
