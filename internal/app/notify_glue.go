@@ -131,17 +131,14 @@ func (d reminderDirectory) Holders(ctx context.Context, tenantID ids.ID, perm st
 // Accounts maps employees to their active accounts (users.employee_id).
 func (d reminderDirectory) Accounts(ctx context.Context, tenantID ids.ID, employeeIDs []ids.ID) (map[ids.ID]ids.ID, error) {
 	ctx = inTenant(ctx, tenantID)
+	users, err := d.users.UsersByEmployee(ctx, employeeIDs)
+	if err != nil {
+		return nil, err
+	}
 	out := map[ids.ID]ids.ID{}
-	for _, e := range employeeIDs {
-		u, err := d.users.UserByEmployee(ctx, e)
-		if errs.KindOf(err) == errs.NotFound {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if u.Status == auth.StatusActive {
-			out[e] = u.ID
+	for _, u := range users {
+		if u.EmployeeID != nil && u.Status == auth.StatusActive {
+			out[*u.EmployeeID] = u.ID
 		}
 	}
 	return out, nil

@@ -111,6 +111,16 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (*auth.User, erro
 // UsersByID returns the tenant's accounts with these ids (unknown ones
 // are left out), in one query per 500 ids.
 func (s *Store) UsersByID(ctx context.Context, list []ids.ID) ([]auth.User, error) {
+	return s.usersIn(ctx, "id", list)
+}
+
+// UsersByEmployee returns the tenant's accounts linked to these employees
+// (employees without one are left out), in one query per 500 ids.
+func (s *Store) UsersByEmployee(ctx context.Context, employeeIDs []ids.ID) ([]auth.User, error) {
+	return s.usersIn(ctx, "employee_id", employeeIDs)
+}
+
+func (s *Store) usersIn(ctx context.Context, column string, list []ids.ID) ([]auth.User, error) {
 	c, t, err := s.conn(ctx)
 	if err != nil {
 		return nil, err
@@ -118,7 +128,7 @@ func (s *Store) UsersByID(ctx context.Context, list []ids.ID) ([]auth.User, erro
 	var out []auth.User
 	for start := 0; start < len(list); start += 500 {
 		var part []auth.User
-		err := c.NewSelect().Model(&part).Where("tenant_id = ? AND id IN (?)", t, bun.In(list[start:min(start+500, len(list))])).Scan(ctx)
+		err := c.NewSelect().Model(&part).Where("tenant_id = ? AND ? IN (?)", t, bun.Ident(column), bun.In(list[start:min(start+500, len(list))])).Scan(ctx)
 		if err != nil {
 			return nil, err
 		}
