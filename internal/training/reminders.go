@@ -97,19 +97,27 @@ func (r reminders) Due(ctx context.Context, tenantID ids.ID, day civil.Date) ([]
 		return nil, err
 	}
 	loc := rbac.Zone(ctx)
+	programs := map[ids.ID]*Program{}
+	var depts []ids.ID
+	for _, d := range duties {
+		depts = append(depts, d.DepartmentID)
+	}
+	names, err := s.people.DepartmentNames(ctx, uniqueIDs(depts))
+	if err != nil {
+		return nil, err
+	}
 	for i := range duties {
 		d := &duties[i]
 		dutyState(d, day, loc)
-		pr, err := s.store.Program(ctx, d.ProgramID)
-		if err != nil {
-			return nil, err
+		pr := programs[d.ProgramID]
+		if pr == nil {
+			if pr, err = s.store.Program(ctx, d.ProgramID); err != nil {
+				return nil, err
+			}
+			programs[d.ProgramID] = pr
 		}
 		if pr.State != ProgramActive {
 			continue
-		}
-		names, err := s.people.DepartmentNames(ctx, []ids.ID{d.DepartmentID})
-		if err != nil {
-			return nil, err
 		}
 		params := map[string]any{"program": pr.Title, "duty": dutyLabel(d, dutyKindZH), "dutyEn": dutyLabel(d, dutyKindEN), "department": names[d.DepartmentID], "due": d.DueDate.String(),
 			"days": d.DaysLate, "since": d.SinceDays}

@@ -418,11 +418,9 @@ const (
 	DutyOverdue = "overdue"
 )
 
-// How a duty was fulfilled.
-const (
-	ByEvent  = "event"
-	ByManual = "manual"
-)
+// ByManual is how a duty confirmed by hand was fulfilled; otherwise
+// DoneHow names the event that proved it ("material_uploaded", ...).
+const ByManual = "manual"
 
 // Duty is one line of a program's responsibility matrix.
 type Duty struct {

@@ -118,25 +118,14 @@ func (s *Store) EmployeeSessions(ctx context.Context, employeeID ids.ID, f train
 // ---- attendance
 
 func (s *Store) Enrollees(ctx context.Context, programID ids.ID, employeeIDs []ids.ID) (map[ids.ID]training.Enrollment, error) {
-	out := map[ids.ID]training.Enrollment{}
-	if len(employeeIDs) == 0 {
-		return out, nil
+	list, err := selectIn[training.Enrollment](ctx, s, "employee_id", employeeIDs, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("en.program_id = ?", programID)
+	})
+	out := make(map[ids.ID]training.Enrollment, len(list))
+	for _, e := range list {
+		out[e.EmployeeID] = e
 	}
-	c, t, err := s.conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for start := 0; start < len(employeeIDs); start += chunk {
-		var list []training.Enrollment
-		part := employeeIDs[start:min(start+chunk, len(employeeIDs))]
-		if err := c.NewSelect().Model(&list).Where("tenant_id = ? AND program_id = ? AND employee_id IN (?)", t, programID, bun.In(part)).Scan(ctx); err != nil {
-			return nil, err
-		}
-		for _, e := range list {
-			out[e.EmployeeID] = e
-		}
-	}
-	return out, nil
+	return out, err
 }
 
 func (s *Store) CountAttendance(ctx context.Context, sessionID ids.ID) (int, error) {
@@ -148,25 +137,14 @@ func (s *Store) CountAttendance(ctx context.Context, sessionID ids.ID) (int, err
 }
 
 func (s *Store) AttendanceOf(ctx context.Context, sessionID ids.ID, employeeIDs []ids.ID) (map[ids.ID]training.Attendance, error) {
-	out := map[ids.ID]training.Attendance{}
-	if len(employeeIDs) == 0 {
-		return out, nil
+	list, err := selectIn[training.Attendance](ctx, s, "employee_id", employeeIDs, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("?TableAlias.session_id = ?", sessionID)
+	})
+	out := make(map[ids.ID]training.Attendance, len(list))
+	for _, a := range list {
+		out[a.EmployeeID] = a
 	}
-	c, t, err := s.conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for start := 0; start < len(employeeIDs); start += chunk {
-		var list []training.Attendance
-		part := employeeIDs[start:min(start+chunk, len(employeeIDs))]
-		if err := c.NewSelect().Model(&list).Where("tenant_id = ? AND session_id = ? AND employee_id IN (?)", t, sessionID, bun.In(part)).Scan(ctx); err != nil {
-			return nil, err
-		}
-		for _, a := range list {
-			out[a.EmployeeID] = a
-		}
-	}
-	return out, nil
+	return out, err
 }
 
 func (s *Store) InsertAttendance(ctx context.Context, rows []training.Attendance) error {

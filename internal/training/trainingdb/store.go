@@ -684,8 +684,7 @@ func (s *Store) ProgressOf(ctx context.Context, employeeID, moduleID ids.ID) ([]
 	// few rows are sorted here.
 	err = c.NewSelect().Model(&out).
 		Where("pg.tenant_id = ? AND pg.employee_id = ? AND pg.module_id = ?", t, employeeID, moduleID).
-		Where("EXISTS (SELECT 1 FROM training_programs p WHERE p.tenant_id = pg.tenant_id AND p.id = pg.program_id AND p.state <> ?)", training.ProgramDraft).
-		Scan(ctx)
+		Apply(notDraft).Scan(ctx)
 	slices.SortFunc(out, func(a, b training.Progress) int { return cmp.Compare(a.EnrollmentID, b.EnrollmentID) })
 	return out, err
 }
@@ -832,8 +831,10 @@ func (s *Store) EachRecordRow(ctx context.Context, f training.RecordFilter, fn f
 
 // ---- bulk reads of submissions handed in together
 
-func (s *Store) AttemptsByID(ctx context.Context, list []ids.ID) ([]training.Attempt, error) {
-	var out []training.Attempt
+// selectIn reads the tenant's rows of T whose column is one of list, one
+// query per chunk of ids; where, if set, narrows each query further.
+func selectIn[T any](ctx context.Context, s *Store, column string, list []ids.ID, where func(*bun.SelectQuery) *bun.SelectQuery) ([]T, error) {
+	out := []T{}
 	if len(list) == 0 {
 		return out, nil
 	}
@@ -842,43 +843,28 @@ func (s *Store) AttemptsByID(ctx context.Context, list []ids.ID) ([]training.Att
 		return nil, err
 	}
 	for start := 0; start < len(list); start += chunk {
-		var part []training.Attempt
-		if err := c.NewSelect().Model(&part).Where("tenant_id = ? AND id IN (?)", t, bun.In(list[start:min(start+chunk, len(list))])).Scan(ctx); err != nil {
+		var part []T
+		q := c.NewSelect().Model(&part).Where("?TableAlias.tenant_id = ? AND ?TableAlias.? IN (?)", t, bun.Ident(column), bun.In(list[start:min(start+chunk, len(list))]))
+		if where != nil {
+			q = where(q)
+		}
+		if err := q.Scan(ctx); err != nil {
 			return nil, err
 		}
 		out = append(out, part...)
 	}
 	return out, nil
+}
+
+func (s *Store) AttemptsByID(ctx context.Context, list []ids.ID) ([]training.Attempt, error) {
+	return selectIn[training.Attempt](ctx, s, "id", list, nil)
 }
 
 func (s *Store) QuestionsByID(ctx context.Context, list []ids.ID) ([]training.Question, error) {
-	out := []training.Question{}
-	if len(list) == 0 {
-		return out, nil
-	}
-	c, t, err := s.conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for start := 0; start < len(list); start += chunk {
-		var part []training.Question
-		if err := c.NewSelect().Model(&part).Where("tenant_id = ? AND id IN (?)", t, bun.In(list[start:min(start+chunk, len(list))])).Scan(ctx); err != nil {
-			return nil, err
-		}
-		out = append(out, part...)
-	}
-	return out, nil
+	return selectIn[training.Question](ctx, s, "id", list, nil)
 }
 
 func (s *Store) ProgressFor(ctx context.Context, pairs []training.EmployeeModule) ([]training.Progress, error) {
-	var out []training.Progress
-	if len(pairs) == 0 {
-		return out, nil
-	}
-	c, t, err := s.conn(ctx)
-	if err != nil {
-		return nil, err
-	}
 	// By employee (indexed), then kept to the pairs asked for.
 	emps := make([]ids.ID, 0, len(pairs))
 	want := make(map[training.EmployeeModule]bool, len(pairs))
@@ -886,60 +872,30 @@ func (s *Store) ProgressFor(ctx context.Context, pairs []training.EmployeeModule
 		emps = append(emps, p.EmployeeID)
 		want[p] = true
 	}
-	for start := 0; start < len(emps); start += chunk {
-		var part []training.Progress
-		err := c.NewSelect().Model(&part).
-			Where("pg.tenant_id = ? AND pg.employee_id IN (?)", t, bun.In(emps[start:min(start+chunk, len(emps))])).
-			Where("EXISTS (SELECT 1 FROM training_programs p WHERE p.tenant_id = pg.tenant_id AND p.id = pg.program_id AND p.state <> ?)", training.ProgramDraft).
-			Scan(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, pg := range part {
-			if want[training.EmployeeModule{EmployeeID: pg.EmployeeID, ModuleID: pg.ModuleID}] {
-				out = append(out, pg)
-			}
+	rows, err := selectIn[training.Progress](ctx, s, "employee_id", emps, notDraft)
+	if err != nil {
+		return nil, err
+	}
+	out := rows[:0]
+	for _, pg := range rows {
+		if want[training.EmployeeModule{EmployeeID: pg.EmployeeID, ModuleID: pg.ModuleID}] {
+			out = append(out, pg)
 		}
 	}
 	return out, nil
+}
+
+// notDraft keeps progress rows (alias pg) of programs under way or ended.
+func notDraft(q *bun.SelectQuery) *bun.SelectQuery {
+	return q.Where("EXISTS (SELECT 1 FROM training_programs p WHERE p.tenant_id = pg.tenant_id AND p.id = pg.program_id AND p.state <> ?)", training.ProgramDraft)
 }
 
 func (s *Store) EnrollmentsByID(ctx context.Context, list []ids.ID) ([]training.Enrollment, error) {
-	var out []training.Enrollment
-	if len(list) == 0 {
-		return out, nil
-	}
-	c, t, err := s.conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for start := 0; start < len(list); start += chunk {
-		var part []training.Enrollment
-		if err := c.NewSelect().Model(&part).Where("tenant_id = ? AND id IN (?)", t, bun.In(list[start:min(start+chunk, len(list))])).Scan(ctx); err != nil {
-			return nil, err
-		}
-		out = append(out, part...)
-	}
-	return out, nil
+	return selectIn[training.Enrollment](ctx, s, "id", list, nil)
 }
 
 func (s *Store) ProgressOfEnrollments(ctx context.Context, list []ids.ID) ([]training.Progress, error) {
-	var out []training.Progress
-	if len(list) == 0 {
-		return out, nil
-	}
-	c, t, err := s.conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for start := 0; start < len(list); start += chunk {
-		var part []training.Progress
-		if err := c.NewSelect().Model(&part).Where("tenant_id = ? AND enrollment_id IN (?)", t, bun.In(list[start:min(start+chunk, len(list))])).Scan(ctx); err != nil {
-			return nil, err
-		}
-		out = append(out, part...)
-	}
-	return out, nil
+	return selectIn[training.Progress](ctx, s, "enrollment_id", list, nil)
 }
 
 func (s *Store) CloseAttempts(ctx context.Context, list []training.Attempt) error {
